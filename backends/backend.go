@@ -1,0 +1,122 @@
+// Package backends defines what a tracing backend is to tracebench: the
+// interface every backend implements, the vocabulary of modes and
+// unsupported reasons, and (in subpackages) the plugin protocol and the
+// built-in backends, one package per framework/source.
+package backends
+
+import (
+	"context"
+	"time"
+
+	"github.com/tracebench/tracebench/event"
+	"github.com/tracebench/tracebench/kstate"
+)
+
+// Mode is how a backend delivers what it observes.
+type Mode string
+
+const (
+	// Count aggregates in the kernel: only counters reach user space.
+	Count Mode = "count"
+	// Stream delivers every event to user space (ring buffer, trace pipe).
+	Stream Mode = "stream"
+)
+
+// Backend observes the event set through one framework and data source.
+// Implementations run in a plugin process; the harness drives them through
+// the plugin protocol (package backends/plugin). The call order for one cell
+// is Describe, Probe, Plan, Setup, Attach/Detach any number of times,
+// Counters, Teardown.
+type Backend interface {
+	// Describe says what the backend is. It must not touch the kernel.
+	Describe(ctx context.Context) (Description, error)
+	// Probe reports, for each requested event and mode, whether this
+	// kernel supports it, with a classified reason when it does not.
+	Probe(ctx context.Context, req ProbeRequest) ([]Support, error)
+	// Plan lists the kernel state changes that Setup and Attach will make.
+	// It must not change anything: the harness journals the plan first.
+	Plan(ctx context.Context, s Setup) ([]kstate.Change, error)
+	// Setup prepares observation (loads programs, creates instances)
+	// without attaching.
+	Setup(ctx context.Context, s Setup) (SetupResult, error)
+	// Attach starts observing and returns how long attaching took.
+	Attach(ctx context.Context) (time.Duration, error)
+	// Detach stops observing and returns how long detaching took. In
+	// stream mode it first drains, into its counters, every event the
+	// kernel already produced.
+	Detach(ctx context.Context) (time.Duration, error)
+	// Counters returns what was seen and lost per event since Setup.
+	Counters(ctx context.Context) (map[event.Event]Counter, error)
+	// Teardown undoes Setup; Detach is implied.
+	Teardown(ctx context.Context) error
+	// Usage reports the backend process's own CPU time and memory.
+	Usage(ctx context.Context) (Usage, error)
+}
+
+// Description is what Describe returns.
+type Description struct {
+	Name    string // framework/source
+	Summary string
+	Modes   []Mode
+	Probes  []ProbeSpec
+}
+
+// ProbeSpec is the ordered list of probe points a backend tries for an
+// event; the first that the running kernel has is used.
+type ProbeSpec struct {
+	Event      event.Event
+	Candidates []string
+}
+
+// ProbeRequest asks which (event, mode) pairs this kernel supports.
+type ProbeRequest struct {
+	Events  []event.Event
+	Modes   []Mode
+	Options map[string]string
+}
+
+// Support is the answer for one (event, mode).
+type Support struct {
+	Event      event.Event
+	Mode       Mode
+	ProbePoint string       // resolved on this kernel, when supported
+	Reason     *Unsupported // nil when supported
+}
+
+// Filter restricts observation to the workload's process tree. A backend
+// uses whichever field its framework can filter on.
+type Filter struct {
+	CgroupID   uint64 // cgroup v2 id of the workload's own cgroup
+	CgroupPath string // that cgroup's directory
+	PID        int    // the workload's root process
+	LoginUID   uint32 // audit login uid the workload set (children inherit it)
+}
+
+// Setup describes one cell's observation.
+type Setup struct {
+	Events  []event.Event
+	Mode    Mode
+	Filter  Filter
+	Options map[string]string
+	// Tag is unique per cell; backends name kernel objects with it.
+	Tag string
+}
+
+// SetupResult is what Setup reports.
+type SetupResult struct {
+	Duration    time.Duration
+	ProbePoints map[event.Event]string
+	Facts       map[string]string
+}
+
+// Counter is what a backend saw and lost of one event.
+type Counter struct {
+	Seen uint64
+	Lost uint64
+}
+
+// Usage is a backend process's own resource use.
+type Usage struct {
+	User, System time.Duration
+	MaxRSSKB     int64
+}

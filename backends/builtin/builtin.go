@@ -1,0 +1,36 @@
+// Package builtin lists the backends compiled into the tracebench binary.
+// Each is served out of process by the binary itself
+// (`tracebench backend serve NAME`), like an external plugin.
+package builtin
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/tracebench/tracebench/backends"
+	"github.com/tracebench/tracebench/backends/ebpf/tracepoint"
+)
+
+var constructors = map[string]func() backends.Backend{
+	tracepoint.Name: tracepoint.New,
+}
+
+// Names returns the built-in backend names, sorted.
+func Names() []string {
+	out := make([]string, 0, len(constructors))
+	for n := range constructors {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// New returns the built-in backend called name.
+func New(name string) (backends.Backend, error) {
+	c, ok := constructors[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown backend %q (built in: %s)", name, strings.Join(Names(), ", "))
+	}
+	return c(), nil
+}

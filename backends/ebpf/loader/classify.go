@@ -1,0 +1,38 @@
+package loader
+
+import (
+	"errors"
+	"os"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/tracebench/tracebench/backends"
+)
+
+// KernelBTF is where the running kernel exposes its own BTF
+// (CONFIG_DEBUG_INFO_BTF, kernel 5.4 and later).
+const KernelBTF = "/sys/kernel/btf/vmlinux"
+
+// Classify turns a load or attach error into a classified reason. The
+// errno the kernel returned is the only reliable signal; its meaning
+// depends on the step that failed, which the wrapped message names.
+func Classify(err error) *backends.Unsupported {
+	if u, ok := backends.AsUnsupported(err); ok {
+		return u
+	}
+	switch {
+	case errors.Is(err, ebpf.ErrNotSupported):
+		if _, serr := os.Stat(KernelBTF); serr != nil {
+			return backends.Unsupportedf(backends.MissingBTF, "no kernel BTF (%s absent) and no external BTF given: %v", KernelBTF, err)
+		}
+		return backends.Unsupportedf(backends.MissingConfig, "%v", err)
+	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
+		return backends.Unsupportedf(backends.Permission, "%v", err)
+	case errors.Is(err, unix.ENOENT), errors.Is(err, os.ErrNotExist):
+		return backends.Unsupportedf(backends.MissingSymbol, "%v", err)
+	case errors.Is(err, unix.EOPNOTSUPP), errors.Is(err, unix.ENOTSUP), errors.Is(err, unix.EINVAL):
+		return backends.Unsupportedf(backends.MissingConfig, "%v", err)
+	}
+	return backends.Unsupportedf(backends.Failed, "%v", err)
+}

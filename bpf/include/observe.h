@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * observe() is the measured path of every tracebench eBPF program: filter
+ * to the workload's cgroup, then count (count mode) or emit a record to the
+ * ring buffer (stream mode). Keep it minimal: its cost is what is measured.
+ */
+#ifndef TRACEBENCH_OBSERVE_H
+#define TRACEBENCH_OBSERVE_H
+
+#include "tracebench.h"
+
+/* Set by the loader before load (constants: the verifier prunes the
+ * branch of the other mode). */
+volatile const __u64 filter_cgroup_id = 0;
+volatile const __u32 stream_mode = 0;
+/* In stream mode, wake the reader once per wakeup_batch records per CPU;
+ * the reader also polls, so no record waits longer than its poll period. */
+volatile const __u32 wakeup_batch = 64;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TB_EVENT_MAX);
+	__type(key, __u32);
+	__type(value, struct counter);
+} counters SEC(".maps");
+
+/* Its size is set by the loader (a power of two, at least a page). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} records SEC(".maps");
+
+static __always_inline int observe(__u32 ev)
+{
+	if (bpf_get_current_cgroup_id() != filter_cgroup_id)
+		return 0;
+	struct counter *c = bpf_map_lookup_elem(&counters, &ev);
+	if (!c)
+		return 0;
+	if (!stream_mode) {
+		c->seen++;
+		return 0;
+	}
+	struct record *r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+	if (!r) {
+		c->lost++;
+		return 0;
+	}
+	r->event = ev;
+	r->tgid = bpf_get_current_pid_tgid() >> 32;
+	c->seen++;
+	bpf_ringbuf_submit(r, (c->seen % wakeup_batch) ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+#endif

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Shared definitions of tracebench's eBPF programs.
+ *
+ * No vmlinux.h: the programs declare the few kernel types they need here,
+ * with preserve_access_index, so that one source compiles for amd64 and
+ * arm64 and every field access is a CO-RE relocation resolved against the
+ * running kernel's BTF at load time.
+ */
+#ifndef TRACEBENCH_H
+#define TRACEBENCH_H
+
+typedef unsigned char __u8;
+typedef unsigned short __u16;
+typedef unsigned int __u32;
+typedef unsigned long long __u64;
+typedef signed char __s8;
+typedef short __s16;
+typedef int __s32;
+typedef long long __s64;
+typedef __u16 __be16;
+typedef __u32 __be32;
+typedef __u32 __wsum;
+
+enum bpf_map_type {
+	BPF_MAP_TYPE_HASH = 1,
+	BPF_MAP_TYPE_ARRAY = 2,
+	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_RINGBUF = 27,
+};
+
+enum {
+	BPF_ANY = 0,
+	BPF_RB_NO_WAKEUP = 1,
+	BPF_RB_FORCE_WAKEUP = 2,
+};
+
+#include <bpf/bpf_helpers.h>
+
+/* Event ids: the values of event.Event in Go (event/event.go). */
+enum tb_event {
+	TB_GETPPID = 1,
+	TB_OPENAT = 2,
+	TB_EXEC = 3,
+	TB_CONNECT = 4,
+	TB_EVENT_MAX = 8, /* size of the counters map */
+};
+
+/* counter is one event's tally on one CPU. In count mode seen is the
+ * number of events; in stream mode it is the number of records submitted
+ * (user space counts what it receives) and lost the number of records the
+ * ring buffer had no room for. */
+struct counter {
+	__u64 seen;
+	__u64 lost;
+};
+
+/* record is what stream mode sends per event. */
+struct record {
+	__u32 event;
+	__u32 tgid;
+};
+
+#endif
