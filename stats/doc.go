@@ -32,11 +32,15 @@
 //     backend changes the shape of the distribution and not only its location
 //     (the Hodges–Lehmann interval from the U statistic assumes a pure shift
 //     and estimates the median of pairwise differences instead);
-//   - it is deterministic without a seed and costs one sort per side, so 10⁴
-//     samples per side take about a millisecond (a bootstrap needs thousands of
-//     resamples and still depends on its random stream);
-//   - its coverage is close to nominal from about ten samples per side for
-//     normal, skewed and heavy-tailed data, which the tests check.
+//   - it is deterministic without a seed and costs a few sorts per side, so
+//     Compare takes about 1.5 ms for 10⁴ samples per side on the 2-core
+//     development VM (BenchmarkCompare); a bootstrap needs thousands of
+//     resamples and still depends on its random stream;
+//   - its 95% interval covers the true difference in 94–95% of trials from
+//     30 samples per side, for normal, skewed, infinite-variance and
+//     interrupted data, and is conservative (97–99%) at 10 samples on skewed
+//     data; its width is within 1% of the asymptotic optimum for medians at
+//     10³ samples. The tests check all of this.
 //
 // The ratio median(on)/median(off), which is all that is meaningful under
 // software emulation, gets the same interval on the log scale.

@@ -82,7 +82,7 @@ func Compare(off, on []float64, o Options) (Effect, error) {
 
 	e.Warnings = append(offW, onW...)
 	for _, w := range test.Warnings {
-		e.Warnings = append(e.Warnings, fmt.Errorf("u test: %w: %w", ErrWeakTest, w))
+		e.Warnings = append(e.Warnings, fmt.Errorf("%w: %w", ErrWeakTest, w))
 	}
 	if !(e.PValue < o.Alpha) {
 		e.Warnings = append(e.Warnings, fmt.Errorf("%w: p=%.3g, alpha=%v", ErrNotSignificant, e.PValue, o.Alpha))

@@ -17,7 +17,7 @@ var (
 	ErrFewSamples = errors.New("too few samples")
 	// ErrWeakTest: the U test cannot reject the null hypothesis whatever the
 	// data (too few samples), or cannot run (every value is equal).
-	ErrWeakTest = errors.New("significance test inconclusive by construction")
+	ErrWeakTest = errors.New("U test cannot decide")
 	// ErrNotSignificant: the U test's p-value is not below alpha.
 	ErrNotSignificant = errors.New("not significant")
 	// ErrSpansZero: the confidence interval of the added cost includes zero.
