@@ -25,7 +25,7 @@ type Effect struct {
 	// off come from the same distribution".
 	PValue float64
 	// Resolved reports that the effect is significant (PValue < alpha),
-	// its interval excludes zero, and it is at least the noise floor. An
+	// its interval excludes zero, and |AddedNs| is at least the noise floor. An
 	// unresolved effect must be labelled so, not printed as a number.
 	Resolved bool
 	// NOff and NOn are the sample sizes.

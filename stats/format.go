@@ -4,8 +4,8 @@ import "fmt"
 
 // String renders e on one line for progress output and tables. A resolved
 // effect shows the added ns per operation with its interval and percentage;
-// an unresolved one shows only the word "unresolved" and why the test cannot
-// tell (never a number that could be mistaken for a measurement). Under
+// an unresolved one shows only the word "unresolved" with the test's p-value
+// and sample sizes, never a number that could be mistaken for a measurement. Under
 // emulation the ratio replaces nanoseconds.
 //
 //	+231 ns/op [+219, +243] (+21.9%) p=0.000 n=60+60
