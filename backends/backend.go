@@ -31,7 +31,10 @@ type Backend interface {
 	// Describe says what the backend is. It must not touch the kernel.
 	Describe(ctx context.Context) (Description, error)
 	// Probe reports, for each requested event and mode, whether this
-	// kernel supports it, with a classified reason when it does not.
+	// kernel supports it, with a classified reason when it does not. It
+	// may try for real, changing only what Plan lists for a Setup of the
+	// same events and Tag (journaled first), and undoes it before
+	// returning.
 	Probe(ctx context.Context, req ProbeRequest) ([]Support, error)
 	// Plan lists the kernel state changes that Setup and Attach will make.
 	// It must not change anything: the harness journals the plan first.
@@ -73,6 +76,7 @@ type ProbeRequest struct {
 	Events  []event.Event
 	Modes   []Mode
 	Options map[string]string
+	Tag     string
 }
 
 // Support is the answer for one (event, mode).

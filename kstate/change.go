@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/tracebench/tracebench/internal/cgroup"
 )
 
 // Kind is the class of a change; it selects the undo action.
@@ -45,6 +47,9 @@ const (
 	Process Kind = "process"
 	// Pin is an object pinned in bpffs; undo unlinks Path.
 	Pin Kind = "pin"
+	// Cgroup is a cgroup v2 directory created for a workload; undo kills
+	// what still runs in it and removes it.
+	Cgroup Kind = "cgroup"
 )
 
 // Change is one kernel state change and what undoes it.
@@ -96,6 +101,7 @@ var (
 		KprobeEvent: undoKprobeEvent,
 		Process:     undoProcess,
 		Pin:         undoPin,
+		Cgroup:      undoCgroup,
 	}
 )
 
@@ -203,6 +209,10 @@ func undoProcess(c Change) error {
 		return err
 	}
 	return nil
+}
+
+func undoCgroup(c Change) error {
+	return (&cgroup.Group{Path: c.Path}).Remove()
 }
 
 func undoPin(c Change) error {

@@ -35,9 +35,14 @@ func Serve(cfg AgentConfig, in io.Reader, out io.Writer) error {
 			return err
 		}
 	}
-	if cfg.LoginUID != 0 {
-		if err := os.WriteFile("/proc/self/loginuid", []byte(strconv.FormatUint(uint64(cfg.LoginUID), 10)), 0); err != nil {
-			return fmt.Errorf("set audit login uid: %w", err)
+	loginUID := cfg.LoginUID
+	if loginUID != 0 {
+		// Refused when the login uid is immutable (audit feature
+		// loginuid_immutable) or the kernel has no audit: then audit
+		// backends fall back to filtering by pid.
+		if err := os.WriteFile("/proc/self/loginuid", []byte(strconv.FormatUint(uint64(loginUID), 10)), 0); err != nil {
+			fmt.Fprintf(os.Stderr, "workload agent: cannot set audit login uid: %v\n", err)
+			loginUID = 0
 		}
 	}
 	dir, err := os.MkdirTemp("", "tracebench-workload-")
@@ -51,7 +56,7 @@ func Serve(cfg AgentConfig, in io.Reader, out io.Writer) error {
 	var stop atomic.Bool
 	go readCommands(in, cmds, &stop)
 
-	if err := enc.Encode(message{Type: "ready", PID: os.Getpid()}); err != nil {
+	if err := enc.Encode(message{Type: "ready", PID: os.Getpid(), LoginUID: loginUID}); err != nil {
 		return err
 	}
 	for c := range cmds {

@@ -20,6 +20,7 @@ type Agent struct {
 	in     io.WriteCloser
 	out    *bufio.Scanner
 	pid    int
+	uid    uint32
 	mu     sync.Mutex // serialises writes to in
 	waited chan error
 }
@@ -60,12 +61,15 @@ func Start(exe string, args []string, cfg AgentConfig) (*Agent, error) {
 		}
 		return nil, fmt.Errorf("workload agent did not start: %w (stderr: %s)", err, stderr.String())
 	}
-	a.pid = m.PID
+	a.pid, a.uid = m.PID, m.LoginUID
 	return a, nil
 }
 
 // PID returns the agent's pid.
 func (a *Agent) PID() int { return a.pid }
+
+// LoginUID returns the audit login uid the agent set, or 0.
+func (a *Agent) LoginUID() uint32 { return a.uid }
 
 func (a *Agent) send(c command) error {
 	b, err := json.Marshal(c)

@@ -17,7 +17,10 @@ type command struct {
 // message is an agent report.
 type message struct {
 	Type string `json:"type"` // "ready", "chunk", "done", "error"
-	PID  int    `json:"pid,omitempty"`
+	// For "ready": the agent's pid and the audit login uid it set (0 if
+	// it could not).
+	PID      int    `json:"pid,omitempty"`
+	LoginUID uint32 `json:"login_uid,omitempty"`
 	// For "chunk": CLOCK_MONOTONIC nanoseconds, comparable with the
 	// harness's own clock readings.
 	Start int64 `json:"start,omitempty"`

@@ -252,6 +252,7 @@ type ProbeRequest struct {
 	Events        []string               `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
 	Modes         []string               `protobuf:"bytes,2,rep,name=modes,proto3" json:"modes,omitempty"`
 	Options       map[string]string      `protobuf:"bytes,3,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Tag           string                 `protobuf:"bytes,4,opt,name=tag,proto3" json:"tag,omitempty"` // name kernel objects of trial attaches with it
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -305,6 +306,13 @@ func (x *ProbeRequest) GetOptions() map[string]string {
 		return x.Options
 	}
 	return nil
+}
+
+func (x *ProbeRequest) GetTag() string {
+	if x != nil {
+		return x.Tag
+	}
+	return ""
 }
 
 type Support struct {
@@ -1003,11 +1011,12 @@ const file_backend_proto_rawDesc = "" +
 	"candidates\"6\n" +
 	"\x06Reason\x12\x14\n" +
 	"\x05class\x18\x01 \x01(\tR\x05class\x12\x16\n" +
-	"\x06detail\x18\x02 \x01(\tR\x06detail\"\xc4\x01\n" +
+	"\x06detail\x18\x02 \x01(\tR\x06detail\"\xd6\x01\n" +
 	"\fProbeRequest\x12\x16\n" +
 	"\x06events\x18\x01 \x03(\tR\x06events\x12\x14\n" +
 	"\x05modes\x18\x02 \x03(\tR\x05modes\x12J\n" +
-	"\aoptions\x18\x03 \x03(\v20.tracebench.backend.v1.ProbeRequest.OptionsEntryR\aoptions\x1a:\n" +
+	"\aoptions\x18\x03 \x03(\v20.tracebench.backend.v1.ProbeRequest.OptionsEntryR\aoptions\x12\x10\n" +
+	"\x03tag\x18\x04 \x01(\tR\x03tag\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa9\x01\n" +

@@ -53,7 +53,10 @@ type BackendClient interface {
 	// Describe says what the backend is: events, candidate probe points, modes.
 	Describe(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Description, error)
 	// Probe says, for each requested (event, mode), whether this kernel
-	// supports it and, if not, why (a classified Reason).
+	// supports it and, if not, why (a classified Reason). It may try things
+	// for real (load, attach) but may change only what Plan lists for a Setup
+	// with the same events and tag (the harness journals that first), and
+	// must undo it before returning.
 	Probe(ctx context.Context, in *ProbeRequest, opts ...grpc.CallOption) (*ProbeReply, error)
 	// Plan lists the kernel state changes Setup and Attach will make, with
 	// what undoes them. It must not change anything.
@@ -178,7 +181,10 @@ type BackendServer interface {
 	// Describe says what the backend is: events, candidate probe points, modes.
 	Describe(context.Context, *Empty) (*Description, error)
 	// Probe says, for each requested (event, mode), whether this kernel
-	// supports it and, if not, why (a classified Reason).
+	// supports it and, if not, why (a classified Reason). It may try things
+	// for real (load, attach) but may change only what Plan lists for a Setup
+	// with the same events and tag (the harness journals that first), and
+	// must undo it before returning.
 	Probe(context.Context, *ProbeRequest) (*ProbeReply, error)
 	// Plan lists the kernel state changes Setup and Attach will make, with
 	// what undoes them. It must not change anything.

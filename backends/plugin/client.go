@@ -34,7 +34,7 @@ func (c *client) Describe(ctx context.Context) (backends.Description, error) {
 }
 
 func (c *client) Probe(ctx context.Context, req backends.ProbeRequest) ([]backends.Support, error) {
-	r, err := c.rpc.Probe(ctx, &pb.ProbeRequest{Events: eventNames(req.Events), Modes: modeNames(req.Modes), Options: req.Options})
+	r, err := c.rpc.Probe(ctx, &pb.ProbeRequest{Events: eventNames(req.Events), Modes: modeNames(req.Modes), Options: req.Options, Tag: req.Tag})
 	if err != nil {
 		return nil, statusToErr("probe", err)
 	}

@@ -30,7 +30,7 @@ func (s *server) Probe(ctx context.Context, r *pb.ProbeRequest) (*pb.ProbeReply,
 	if err != nil {
 		return nil, errToStatus(err)
 	}
-	sup, err := s.impl.Probe(ctx, backends.ProbeRequest{Events: evs, Modes: parseModes(r.GetModes()), Options: r.GetOptions()})
+	sup, err := s.impl.Probe(ctx, backends.ProbeRequest{Events: evs, Modes: parseModes(r.GetModes()), Options: r.GetOptions(), Tag: r.GetTag()})
 	if err != nil {
 		return nil, errToStatus(err)
 	}

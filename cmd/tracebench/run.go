@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tracebench/tracebench/backends"
+	"github.com/tracebench/tracebench/backends/builtin"
+	"github.com/tracebench/tracebench/event"
+	"github.com/tracebench/tracebench/harness"
+	"github.com/tracebench/tracebench/reports"
+)
+
+type runFlags struct {
+	backends   string
+	events     string
+	modes      string
+	budget     time.Duration
+	out        string
+	options    []string
+	plugins    string
+	noCollat   bool
+	callTimout time.Duration
+}
+
+func newRunCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Measure backends on workloads and write results",
+		Long: `Run measures each selected backend on each selected event, in each mode, on
+this machine's kernel (the "host" target), and writes DIR/results.json,
+DIR/bench.txt and DIR/journal.jsonl.
+
+Per cell it measures:
+  overhead    added ns per event: the backend is attached and detached many
+              times during one workload run; median(on) - median(off) with a
+              95% confidence interval and a Mann-Whitney U test. Repeated until
+              the interval is within 15% of the effect (or 10 ns) or the cell's
+              budget is spent; an effect it cannot resolve is labelled so.
+  collateral  ns added to an untraced syscall (getuid) while only this event
+              is traced: what the hook taxes every other syscall.
+  coverage    with the backend attached, an exact number of events is
+              produced: seen, lost (as the backend counts it) and unexplained
+              = produced - seen - lost. Only the workload's process tree counts.
+  attach      time to attach and detach (medians over all toggles).
+
+A backend that cannot run on this kernel is recorded as unsupported, with the
+reason classified (missing-config, permission, missing-symbol, missing-btf,
+no-pmu, ...). Ctrl-C stops the run, restores the kernel state and keeps every
+finished cell.`,
+		Example: `  tracebench run --backend ebpf/tracepoint --event getppid,openat --out /tmp/r
+  tracebench run --backend all --event all --budget 20s`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd, f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.backends, "backend", "b", "ebpf/tracepoint", `backends, comma-separated, or "all" (see 'tracebench backends')`)
+	fl.StringVarP(&f.events, "event", "e", "all", "events, comma-separated: "+strings.Join(event.Names(), ", ")+`, or "all"`)
+	fl.StringVarP(&f.modes, "mode", "m", "", "delivery modes, comma-separated (default: every mode of each backend, e.g. count,stream)")
+	fl.DurationVar(&f.budget, "budget", 60*time.Second, "measurement time budget per cell")
+	fl.StringVarP(&f.out, "out", "o", "", "output directory (default results/<run-id>)")
+	fl.StringArrayVar(&f.options, "option", nil, "backend option KEY=VALUE, repeatable (e.g. ringbuf_size=4096, btf=FILE)")
+	fl.StringVar(&f.plugins, "plugins", "", "directory of external backend plugin executables")
+	fl.BoolVar(&f.noCollat, "no-collateral", false, "skip the collateral-cost measurement")
+	fl.DurationVar(&f.callTimout, "call-timeout", time.Minute, "deadline of each call to a backend plugin; a plugin that misses it is killed")
+	return cmd
+}
+
+func runRun(cmd *cobra.Command, f runFlags) error {
+	cfg, err := f.config()
+	if err != nil {
+		return err
+	}
+	if os.Geteuid() != 0 {
+		return errors.New("tracebench run needs root: it loads eBPF programs and writes tracefs")
+	}
+	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	logf, err := os.Create(filepath.Join(cfg.OutDir, "tracebench.log"))
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	cfg.Log = logf
+	cfg.Progress = newProgress(cmd.ErrOrStderr())
+	cfg.Command = os.Args
+
+	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(cmd.ErrOrStderr(), "tracebench %s: run %s → %s\n", harness.Version, cfg.RunID, cfg.OutDir)
+	run, err := harness.Run(ctx, cfg)
+	if run != nil {
+		fmt.Fprintln(cmd.OutOrStdout())
+		reports.Table(cmd.OutOrStdout(), run)
+		fmt.Fprintf(cmd.ErrOrStderr(), "\nresults: %s\n", filepath.Join(cfg.OutDir, "results.json"))
+	}
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("interrupted: kernel state restored; finished cells are in %s", cfg.OutDir)
+	}
+	return err
+}
+
+func (f runFlags) config() (harness.Config, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return harness.Config{}, err
+	}
+	cfg := harness.Config{
+		Exe:            exe,
+		AgentArgs:      []string{"workload", "agent"},
+		ServeArgs:      []string{"backend", "serve"},
+		PluginsDir:     f.plugins,
+		Target:         "host",
+		CellBudget:     f.budget,
+		CallTimeout:    f.callTimout,
+		SkipCollateral: f.noCollat,
+		RunID:          time.Now().UTC().Format("20060102-150405"),
+	}
+	if cfg.Backends, err = parseBackends(f.backends, f.plugins); err != nil {
+		return cfg, err
+	}
+	if cfg.Events, err = event.ParseList(f.events); err != nil {
+		return cfg, fmt.Errorf("--event: %w", err)
+	}
+	if f.modes != "" {
+		for _, m := range strings.Split(f.modes, ",") {
+			cfg.Modes = append(cfg.Modes, backends.Mode(strings.TrimSpace(m)))
+		}
+	}
+	if cfg.Options, err = parseOptions(f.options); err != nil {
+		return cfg, err
+	}
+	cfg.OutDir = f.out
+	if cfg.OutDir == "" {
+		cfg.OutDir = filepath.Join("results", cfg.RunID)
+	}
+	return cfg, cfg.Validate()
+}
+
+// parseBackends checks backend names against the built-in ones and the
+// plugins directory.
+func parseBackends(s, pluginsDir string) ([]string, error) {
+	known := builtin.Names()
+	if pluginsDir != "" {
+		ext, err := externalNames(pluginsDir)
+		if err != nil {
+			return nil, err
+		}
+		known = append(known, ext...)
+	}
+	if strings.TrimSpace(s) == "all" {
+		return known, nil
+	}
+	var out []string
+	for _, n := range strings.Split(s, ",") {
+		n = strings.TrimSpace(n)
+		found := false
+		for _, k := range known {
+			found = found || k == n
+		}
+		if !found {
+			return nil, fmt.Errorf("--backend: unknown backend %q (available: %s)", n, strings.Join(known, ", "))
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func parseOptions(kvs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--option %q: want KEY=VALUE", kv)
+		}
+		out[k] = v
+	}
+	return out, nil
+}

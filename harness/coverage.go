@@ -1,0 +1,70 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tracebench/tracebench/backends"
+	"github.com/tracebench/tracebench/event"
+	"github.com/tracebench/tracebench/results"
+	"github.com/tracebench/tracebench/workloads"
+)
+
+// Coverage run sizes: enough operations to fill the share of the budget,
+// never fewer than minCoverageOps (a count that small still shows a
+// systematic miss) nor more than maxCoverageOps.
+const (
+	minCoverageOps = 100
+	maxCoverageOps = 2_000_000
+)
+
+// coverage attaches the backend, runs the workload for an exact number of
+// operations, detaches (which drains stream mode), and reconciles what the
+// backend saw and lost with what the workload produced.
+func (c *cellRun) coverage(ctx context.Context, load workloads.Load, chunkOps int, nsPerOp float64, budget time.Duration) (*results.Coverage, error) {
+	n := int(float64(budget.Nanoseconds()) / nsPerOp / 2) // detached runs are faster: leave room
+	n = min(max(n, minCoverageOps), maxCoverageOps)
+	chunks := max(1, n/chunkOps)
+	before, err := c.counters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.h.call(ctx, c.proc, "attach", func(x context.Context) error { _, err := c.proc.Attach(x); return err }); err != nil {
+		return nil, err
+	}
+	c.status("coverage: %d operations", chunks*chunkOps)
+	produced, runErr := c.agent.Run(ctx, workloads.RunSpec{Load: load, ChunkOps: chunkOps, MaxChunks: chunks}, nil)
+	err = c.h.call(ctx, c.proc, "detach", func(x context.Context) error { _, err := c.proc.Detach(x); return err })
+	if runErr != nil {
+		return nil, runErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	after, err := c.counters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := int64(after.Seen - before.Seen)
+	lost := int64(after.Lost - before.Lost)
+	return &results.Coverage{
+		Produced:    int64(produced),
+		Seen:        seen,
+		Lost:        lost,
+		Unexplained: int64(produced) - seen - lost,
+	}, nil
+}
+
+func (c *cellRun) counters(ctx context.Context) (backends.Counter, error) {
+	var m map[event.Event]backends.Counter
+	err := c.h.call(ctx, c.proc, "counters", func(x context.Context) (err error) { m, err = c.proc.Counters(x); return })
+	if err != nil {
+		return backends.Counter{}, err
+	}
+	cnt, ok := m[c.ev]
+	if !ok {
+		return cnt, fmt.Errorf("backend reported no counter for %s", c.ev)
+	}
+	return cnt, nil
+}

@@ -1,0 +1,195 @@
+// Package harness runs cells: for each backend and event it starts the
+// backend's plugin and a workload agent, and measures overhead (toggling
+// the backend on and off during one workload run), collateral cost,
+// coverage and attach cost. It journals every kernel change before it is
+// made and writes results after each cell.
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tracebench/tracebench/backends"
+	"github.com/tracebench/tracebench/event"
+	"github.com/tracebench/tracebench/kstate"
+	"github.com/tracebench/tracebench/results"
+)
+
+// Config is what a run measures and where it writes.
+type Config struct {
+	// Exe is the tracebench binary, re-executed for plugins and agents.
+	Exe string
+	// AgentArgs and ServeArgs are the arguments that make Exe a workload
+	// agent and a built-in backend plugin (ServeArgs gets the name
+	// appended).
+	AgentArgs, ServeArgs []string
+	// PluginsDir holds external backend plugin executables ("" for none).
+	PluginsDir string
+
+	Target   string // "host", or the guest's target name
+	Backends []string
+	Events   []event.Event
+	Modes    []backends.Mode // empty: every mode of each backend
+	// CellBudget bounds the measurement time of one cell.
+	CellBudget time.Duration
+	Options    map[string]string
+	// CallTimeout bounds each call to a plugin; a plugin that does not
+	// answer in time is killed and its cell fails as hung.
+	CallTimeout time.Duration
+	// SkipCollateral skips the collateral-cost measurement.
+	SkipCollateral bool
+	// Emulated marks a guest under software emulation.
+	Emulated bool
+
+	OutDir  string
+	RunID   string
+	Command []string
+	// Progress receives one line per cell and, on a terminal, live status.
+	Progress Progress
+	// Log receives plugin logs and diagnostics.
+	Log io.Writer
+}
+
+// Validate checks the configuration before anything is changed.
+func (c *Config) Validate() error {
+	switch {
+	case c.Exe == "":
+		return errors.New("no tracebench executable to re-execute")
+	case len(c.Backends) == 0:
+		return errors.New("no backend selected")
+	case len(c.Events) == 0:
+		return errors.New("no event selected")
+	case c.CellBudget < time.Second:
+		return fmt.Errorf("cell budget %v is too short: at least 1s", c.CellBudget)
+	case c.OutDir == "":
+		return errors.New("no output directory")
+	}
+	for _, m := range c.Modes {
+		if m == "" {
+			return errors.New("empty mode name")
+		}
+	}
+	if c.Target == "" {
+		c.Target = "host"
+	}
+	if c.CallTimeout == 0 {
+		c.CallTimeout = time.Minute
+	}
+	if c.Progress == nil {
+		c.Progress = NopProgress{}
+	}
+	if c.Log == nil {
+		c.Log = io.Discard
+	}
+	return nil
+}
+
+// Run measures every cell of cfg and returns the results, which are also
+// written to cfg.OutDir after each cell. Kernel state changed during the
+// run is restored before Run returns, whatever happens (and, if the
+// process dies, at the next start, from the journal).
+func Run(ctx context.Context, cfg Config) (*results.Run, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := kstate.RecoverOrphans(); err != nil {
+		return nil, fmt.Errorf("restore kernel state left by an earlier run: %w", err)
+	}
+	j, err := kstate.Create(cfg.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	h := &harness{cfg: cfg, journal: j}
+	run, err := h.run(ctx)
+	if cerr := j.Close(); cerr != nil {
+		err = errors.Join(err, fmt.Errorf("restore kernel state: %w", cerr))
+	}
+	return run, err
+}
+
+type harness struct {
+	cfg     Config
+	journal *kstate.Journal
+	env     *environment
+	res     *results.Run
+}
+
+func (h *harness) run(ctx context.Context) (*results.Run, error) {
+	env, err := prepare(h.cfg, h.journal)
+	if err != nil {
+		return nil, err
+	}
+	h.env = env
+	defer env.restoreAffinity()
+	facts := HostFacts()
+	facts.Emulated = h.cfg.Emulated
+	h.res = &results.Run{
+		RunID:      h.cfg.RunID,
+		Tracebench: Version,
+		Started:    time.Now().UTC(),
+		Command:    h.cfg.Command,
+		Config:     results.Config{CellBudget: h.cfg.CellBudget, Options: h.cfg.Options, WorkloadCPU: env.workloadCPU},
+		Targets:    []results.Target{{Name: h.cfg.Target, Host: facts}},
+	}
+	if err := h.save(); err != nil {
+		return nil, err
+	}
+	for _, name := range orderBackends(h.cfg.Backends) {
+		if err := ctx.Err(); err != nil {
+			break
+		}
+		h.runBackend(ctx, name)
+	}
+	h.res.Finished = time.Now().UTC()
+	if err := h.save(); err != nil {
+		return h.res, err
+	}
+	return h.res, ctx.Err()
+}
+
+// orderBackends puts audit backends last: once audit has been enabled,
+// every new process on the machine takes the slower syscall path until
+// reboot, which would tax every later cell.
+func orderBackends(names []string) []string {
+	out := slices.Clone(names)
+	slices.SortStableFunc(out, func(a, b string) int {
+		return btoi(strings.HasPrefix(a, "audit/")) - btoi(strings.HasPrefix(b, "audit/"))
+	})
+	return out
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// save writes results.json and bench.txt; called after every cell, so an
+// interrupted run keeps what it measured.
+func (h *harness) save() error {
+	if err := results.Write(h.cfg.OutDir, h.res); err != nil {
+		return err
+	}
+	return results.WriteBench(h.cfg.OutDir, h.res)
+}
+
+func (h *harness) addCell(c results.Cell) {
+	h.res.Cells = append(h.res.Cells, c)
+	h.cfg.Progress.CellDone(c)
+	if err := h.save(); err != nil {
+		fmt.Fprintf(h.cfg.Log, "write results: %v\n", err)
+	}
+}
+
+// Version is tracebench's version, set at build time by the Makefile
+// (-ldflags "-X …/harness.Version=…").
+var Version = "dev"
+
+func goarch() string { return runtime.GOARCH }
