@@ -101,7 +101,9 @@ func SaveOverheadChart(r *results.Run, dir string) ([]string, error) {
 		canvas func() vg.CanvasWriterTo
 	}{
 		{"svg", func() vg.CanvasWriterTo { return vgsvg.New(w, h) }},
-		{"png", func() vg.CanvasWriterTo { return vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(150))} }},
+		{"png", func() vg.CanvasWriterTo {
+			return vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(150))}
+		}},
 	} {
 		cv := f.canvas()
 		dc := draw.New(cv)

@@ -46,7 +46,7 @@ type Spec struct {
 // Options the loader understands (Setup.Options and ProbeRequest.Options).
 const (
 	// OptRingSize is the ring buffer size in bytes for stream mode (a
-	// power of two and a multiple of the page size; default 256 KiB).
+	// power of two and a multiple of the page size; default 4 MiB).
 	OptRingSize = "ringbuf_size"
 	// OptWakeupBatch is how many records a CPU submits per reader wake-up.
 	OptWakeupBatch = "wakeup_batch"
