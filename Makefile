@@ -1,0 +1,73 @@
+# tracebench — see README.md.
+#
+#   make bench      set up, run the default measurement, write the report
+#   make test       set up, run every test (as root: tests use the real kernel)
+#   make generate   rebuild the eBPF objects and the plugin protocol code
+#
+# Set-up installs what is missing from Debian's packages and the Go module
+# proxy; it is quick when everything is already there.
+
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/tracebench
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/tracebench/tracebench/harness.Version=$(VERSION)
+RUN_ID := $(shell date -u +%Y%m%d-%H%M%S)
+# Default measurement: every built-in backend, every event, every mode.
+BENCH_BACKENDS ?= all
+BENCH_EVENTS ?= all
+BENCH_BUDGET ?= 30s
+BENCH_OUT ?= results/$(RUN_ID)
+
+# Debian packages the build, the tests and `make generate` need.
+DEBIAN_PACKAGES := clang llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves
+PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
+GOBIN := $(shell $(GO) env GOPATH)/bin
+
+.PHONY: all build deps bench test vet generate check-generate clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/tracebench
+
+deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:" $$missing; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	$(GO) mod download
+	@test -x $(GOBIN)/protoc-gen-go || $(GO) install $(PROTOC_GEN_GO)
+	@test -x $(GOBIN)/protoc-gen-go-grpc || $(GO) install $(PROTOC_GEN_GO_GRPC)
+
+bench: deps build
+	$(BIN) run --backend $(BENCH_BACKENDS) --event $(BENCH_EVENTS) --budget $(BENCH_BUDGET) --out $(BENCH_OUT)
+	$(BIN) report $(BENCH_OUT)
+
+test: deps vet check-generate
+	$(GO) test -count=1 -timeout 30m ./...
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+	CGO_ENABLED=0 $(GO) build ./...
+	GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./...
+
+generate:
+	PATH=$(GOBIN):$$PATH $(GO) generate ./bpf ./backends/backendpb
+
+# The generated files are committed; fail when they differ from what the
+# sources generate.
+check-generate:
+	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
+	git ls-files -z | xargs -0 -I{} cp --parents {} $$tmp && \
+	(cd $$tmp && PATH=$(GOBIN):$$PATH $(GO) generate ./bpf ./backends/backendpb >/dev/null) && \
+	for f in $$(git ls-files bpf backends/backendpb); do \
+		cmp -s $$f $$tmp/$$f || { echo "stale generated file: $$f (run make generate)"; exit 1; }; \
+	done && echo "generated files are up to date"
+
+clean:
+	rm -rf bin
