@@ -29,6 +29,7 @@ const (
 	TracepointProgTpExec        = "tp_exec"
 	TracepointProgTpGetppid     = "tp_getppid"
 	TracepointProgTpOpenat      = "tp_openat"
+	TracepointVarEnabledEvents  = "enabled_events"
 	TracepointVarFilterCgroupId = "filter_cgroup_id"
 	TracepointVarStreamMode     = "stream_mode"
 	TracepointVarWakeupBatch    = "wakeup_batch"
@@ -94,6 +95,7 @@ type TracepointMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TracepointVariableSpecs struct {
+	EnabledEvents  *ebpf.VariableSpec `ebpf:"enabled_events"`
 	FilterCgroupId *ebpf.VariableSpec `ebpf:"filter_cgroup_id"`
 	StreamMode     *ebpf.VariableSpec `ebpf:"stream_mode"`
 	WakeupBatch    *ebpf.VariableSpec `ebpf:"wakeup_batch"`
@@ -134,6 +136,7 @@ func (m *TracepointMaps) Close() error {
 //
 // It can be passed to LoadTracepointObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TracepointVariables struct {
+	EnabledEvents  *ebpf.Variable `ebpf:"enabled_events"`
 	FilterCgroupId *ebpf.Variable `ebpf:"filter_cgroup_id"`
 	StreamMode     *ebpf.Variable `ebpf:"stream_mode"`
 	WakeupBatch    *ebpf.Variable `ebpf:"wakeup_batch"`

@@ -9,11 +9,22 @@ import (
 	"strings"
 
 	"github.com/tracebench/tracebench/backends"
+	"github.com/tracebench/tracebench/backends/ebpf/fentry"
+	"github.com/tracebench/tracebench/backends/ebpf/kprobe"
+	"github.com/tracebench/tracebench/backends/ebpf/rawtp"
+	"github.com/tracebench/tracebench/backends/ebpf/tpbtf"
 	"github.com/tracebench/tracebench/backends/ebpf/tracepoint"
 )
 
 var constructors = map[string]func() backends.Backend{
-	tracepoint.Name: tracepoint.New,
+	tracepoint.Name:    tracepoint.New,
+	rawtp.Name:         rawtp.New,
+	tpbtf.Name:         tpbtf.New,
+	kprobe.Kprobe:      kprobe.New(kprobe.Kprobe),
+	kprobe.Kretprobe:   kprobe.New(kprobe.Kretprobe),
+	kprobe.KprobeMulti: kprobe.New(kprobe.KprobeMulti),
+	fentry.Fentry:      fentry.New(fentry.Fentry),
+	fentry.Fexit:       fentry.New(fentry.Fexit),
 }
 
 // Names returns the built-in backend names, sorted.

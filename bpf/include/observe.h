@@ -16,6 +16,9 @@ volatile const __u32 stream_mode = 0;
 /* In stream mode, wake the reader once per wakeup_batch records per CPU;
  * the reader also polls, so no record waits longer than its poll period. */
 volatile const __u32 wakeup_batch = 64;
+/* Bit (1 << event) set for each event the cell traces: programs that
+ * observe several events (a raw sys_enter hook) ignore the others. */
+volatile const __u32 enabled_events = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -34,6 +37,8 @@ struct {
 
 static __always_inline int observe(__u32 ev)
 {
+	if (!(enabled_events & (1 << ev)))
+		return 0;
 	if (bpf_get_current_cgroup_id() != filter_cgroup_id)
 		return 0;
 	struct counter *c = bpf_map_lookup_elem(&counters, &ev);

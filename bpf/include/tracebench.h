@@ -46,6 +46,20 @@ enum tb_event {
 	TB_EVENT_MAX = 8, /* size of the counters map */
 };
 
+/* Syscall numbers of the traced syscalls, per architecture (bpf2go
+ * defines __TARGET_ARCH_x86 or __TARGET_ARCH_arm64 per target). */
+#if defined(__TARGET_ARCH_x86)
+#define TB_NR_getppid 110
+#define TB_NR_openat 257
+#define TB_NR_connect 42
+#elif defined(__TARGET_ARCH_arm64)
+#define TB_NR_getppid 173
+#define TB_NR_openat 56
+#define TB_NR_connect 203
+#else
+#error "unsupported target architecture"
+#endif
+
 /* counter is one event's tally on one CPU. In count mode seen is the
  * number of events; in stream mode it is the number of records submitted
  * (user space counts what it receives) and lost the number of records the

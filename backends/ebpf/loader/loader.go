@@ -27,7 +27,13 @@ type Hook struct {
 	Event      event.Event
 	Program    string // name of the program in the collection
 	ProbePoint string // what the program is attached to, e.g. "syscalls:sys_enter_openat"
-	Attach     func(*ebpf.Program) (link.Link, error)
+	// AttachTo, when set, replaces the program's load-time attach target
+	// (the kernel function of an fentry or fexit program).
+	AttachTo string
+	// Attach attaches the loaded program. Hooks of several events that
+	// share a program and a probe point (a raw sys_enter hook) are attached
+	// once.
+	Attach func(*ebpf.Program) (link.Link, error)
 }
 
 // Spec describes an eBPF backend to the loader.
@@ -140,6 +146,11 @@ func (b *Backend) Setup(ctx context.Context, s backends.Setup) (backends.SetupRe
 			delete(cs.Programs, name)
 		}
 	}
+	for _, h := range b.hooks {
+		if h.AttachTo != "" {
+			cs.Programs[h.Program].AttachTo = h.AttachTo
+		}
+	}
 	if err := configure(cs, s); err != nil {
 		return res, err
 	}
@@ -188,6 +199,13 @@ func configure(cs *ebpf.CollectionSpec, s backends.Setup) error {
 	if err := set("stream_mode", stream); err != nil {
 		return err
 	}
+	var enabled uint32
+	for _, ev := range s.Events {
+		enabled |= 1 << ev
+	}
+	if err := set("enabled_events", enabled); err != nil {
+		return err
+	}
 	if v, ok := s.Options[OptWakeupBatch]; ok {
 		n, err := parseUint(OptWakeupBatch, v, 1, 1<<20)
 		if err != nil {
@@ -231,7 +249,13 @@ func (b *Backend) Attach(context.Context) (time.Duration, error) {
 		return 0, errors.New("already attached")
 	}
 	start := time.Now()
+	attached := map[[2]string]bool{}
 	for _, h := range b.hooks {
+		key := [2]string{h.Program, h.ProbePoint}
+		if attached[key] {
+			continue
+		}
+		attached[key] = true
 		l, err := h.Attach(b.coll.Programs[h.Program])
 		if err != nil {
 			b.closeLinks()
