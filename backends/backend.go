@@ -117,6 +117,10 @@ type SetupResult struct {
 type Counter struct {
 	Seen uint64
 	Lost uint64
+	// Invalid counts events seen with values that contradict ground truth
+	// (e.g. a pid read through CO-RE with the wrong kernel types): proof
+	// that data was wrong rather than missing.
+	Invalid uint64
 }
 
 // Usage is a backend process's own resource use.

@@ -834,6 +834,7 @@ type Counter struct {
 	Event         string                 `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
 	Seen          uint64                 `protobuf:"varint,2,opt,name=seen,proto3" json:"seen,omitempty"`
 	Lost          uint64                 `protobuf:"varint,3,opt,name=lost,proto3" json:"lost,omitempty"`
+	Invalid       uint64                 `protobuf:"varint,4,opt,name=invalid,proto3" json:"invalid,omitempty"` // seen, but with values that contradict ground truth
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -885,6 +886,13 @@ func (x *Counter) GetSeen() uint64 {
 func (x *Counter) GetLost() uint64 {
 	if x != nil {
 		return x.Lost
+	}
+	return 0
+}
+
+func (x *Counter) GetInvalid() uint64 {
+	if x != nil {
+		return x.Invalid
 	}
 	return 0
 }
@@ -1070,11 +1078,12 @@ const file_backend_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x18\n" +
 	"\x06Timing\x12\x0e\n" +
-	"\x02ns\x18\x01 \x01(\x03R\x02ns\"G\n" +
+	"\x02ns\x18\x01 \x01(\x03R\x02ns\"a\n" +
 	"\aCounter\x12\x14\n" +
 	"\x05event\x18\x01 \x01(\tR\x05event\x12\x12\n" +
 	"\x04seen\x18\x02 \x01(\x04R\x04seen\x12\x12\n" +
-	"\x04lost\x18\x03 \x01(\x04R\x04lost\"K\n" +
+	"\x04lost\x18\x03 \x01(\x04R\x04lost\x12\x18\n" +
+	"\ainvalid\x18\x04 \x01(\x04R\ainvalid\"K\n" +
 	"\rCountersReply\x12:\n" +
 	"\bcounters\x18\x01 \x03(\v2\x1e.tracebench.backend.v1.CounterR\bcounters\"`\n" +
 	"\n" +

@@ -107,7 +107,7 @@ func (c *client) Counters(ctx context.Context) (map[event.Event]backends.Counter
 		if err != nil {
 			return nil, statusToErr("counters", err)
 		}
-		out[e] = backends.Counter{Seen: x.GetSeen(), Lost: x.GetLost()}
+		out[e] = backends.Counter{Seen: x.GetSeen(), Lost: x.GetLost(), Invalid: x.GetInvalid()}
 	}
 	return out, nil
 }

@@ -95,7 +95,7 @@ func (s *server) Counters(ctx context.Context, _ *pb.Empty) (*pb.CountersReply, 
 	}
 	out := &pb.CountersReply{}
 	for e, c := range cs {
-		out.Counters = append(out.Counters, &pb.Counter{Event: e.String(), Seen: c.Seen, Lost: c.Lost})
+		out.Counters = append(out.Counters, &pb.Counter{Event: e.String(), Seen: c.Seen, Lost: c.Lost, Invalid: c.Invalid})
 	}
 	return out, nil
 }

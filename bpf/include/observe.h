@@ -8,6 +8,7 @@
 #define TRACEBENCH_OBSERVE_H
 
 #include "tracebench.h"
+#include <bpf/bpf_core_read.h>
 
 /* Set by the loader before load (constants: the verifier prunes the
  * branch of the other mode). */
@@ -53,8 +54,11 @@ static __always_inline int observe(__u32 ev)
 		c->lost++;
 		return 0;
 	}
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	r->event = ev;
 	r->tgid = bpf_get_current_pid_tgid() >> 32;
+	r->tgid_core = BPF_CORE_READ(task, tgid);
+	r->ppid_core = BPF_CORE_READ(task, real_parent, tgid);
 	c->seen++;
 	bpf_ringbuf_submit(r, (c->seen % wakeup_batch) ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP);
 	return 0;

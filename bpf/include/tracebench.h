@@ -69,10 +69,22 @@ struct counter {
 	__u64 lost;
 };
 
-/* record is what stream mode sends per event. */
+/* record is what stream mode sends per event. tgid comes from a helper
+ * (ground truth); tgid_core and ppid_core are read from the task through
+ * CO-RE relocations, so a record proves the relocations were right: with
+ * the wrong kernel types (BTF of another kernel), tgid_core != tgid. */
 struct record {
 	__u32 event;
 	__u32 tgid;
+	__u32 tgid_core;
+	__u32 ppid_core;
 };
+
+/* The kernel types the programs read, CO-RE style: only the fields used,
+ * relocated against the running kernel's BTF at load time. */
+struct task_struct {
+	int tgid;
+	struct task_struct *real_parent;
+} __attribute__((preserve_access_index));
 
 #endif

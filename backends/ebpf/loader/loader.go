@@ -165,13 +165,14 @@ func (b *Backend) Setup(ctx context.Context, s backends.Setup) (backends.SetupRe
 	} else {
 		res.Facts["btf_source"] = "kernel"
 	}
+	res.Facts["core_relocations"] = fmt.Sprint(coreRelocations(cs))
 	coll, err := ebpf.NewCollectionWithOptions(cs, opts)
 	if err != nil {
 		return res, fmt.Errorf("load %s: %w", b.spec.Name, err)
 	}
 	b.coll = coll
 	if s.Mode == backends.Stream {
-		b.stream, err = newStreamReader(coll.Maps["records"])
+		b.stream, err = newStreamReader(coll.Maps["records"], groundTruth(s.Filter.PID))
 		if err != nil {
 			return res, err
 		}
@@ -306,6 +307,7 @@ func (b *Backend) Counters(context.Context) (map[event.Event]backends.Counter, e
 		}
 		if b.stream != nil {
 			c.Seen = b.stream.seen(h.Event) // what user space received
+			c.Invalid = b.stream.invalidCount(h.Event)
 		}
 		out[h.Event] = c
 	}

@@ -22,22 +22,27 @@ const pollPeriod = 20 * time.Millisecond
 // maxEvent is TB_EVENT_MAX of bpf/include/tracebench.h.
 const maxEvent = 8
 
+// recordSize is sizeof(struct record) in bpf/include/tracebench.h.
+const recordSize = 16
+
 // streamReader consumes the ring buffer in a goroutine and counts records
-// per event.
+// per event, and the records whose CO-RE values contradict ground truth.
 type streamReader struct {
 	rd      *ringbuf.Reader
+	valid   func(tgid, tgidCore, ppidCore uint32) bool
 	counts  [maxEvent]atomic.Uint64
+	invalid [maxEvent]atomic.Uint64
 	flushed chan struct{}
 	done    chan error
 	mu      sync.Mutex // serialises drains
 }
 
-func newStreamReader(m *ebpf.Map) (*streamReader, error) {
+func newStreamReader(m *ebpf.Map, valid func(tgid, tgidCore, ppidCore uint32) bool) (*streamReader, error) {
 	rd, err := ringbuf.NewReader(m)
 	if err != nil {
 		return nil, fmt.Errorf("open ring buffer reader: %w", err)
 	}
-	s := &streamReader{rd: rd, flushed: make(chan struct{}), done: make(chan error, 1)}
+	s := &streamReader{rd: rd, valid: valid, flushed: make(chan struct{}), done: make(chan error, 1)}
 	go s.run()
 	return s, nil
 }
@@ -49,12 +54,7 @@ func (s *streamReader) run() {
 		err := s.rd.ReadInto(&rec)
 		switch {
 		case err == nil:
-			if len(rec.RawSample) >= 8 {
-				ev := binary.NativeEndian.Uint32(rec.RawSample)
-				if ev < uint32(len(s.counts)) {
-					s.counts[ev].Add(1)
-				}
-			}
+			s.count(rec.RawSample)
 		case errors.Is(err, os.ErrDeadlineExceeded):
 		case errors.Is(err, ringbuf.ErrFlushed):
 			s.flushed <- struct{}{}
@@ -65,6 +65,21 @@ func (s *streamReader) run() {
 			s.done <- err
 			return
 		}
+	}
+}
+
+func (s *streamReader) count(b []byte) {
+	if len(b) < recordSize {
+		return
+	}
+	ev := binary.NativeEndian.Uint32(b)
+	if ev >= uint32(len(s.counts)) {
+		return
+	}
+	s.counts[ev].Add(1)
+	u32 := func(i int) uint32 { return binary.NativeEndian.Uint32(b[4*i:]) }
+	if !s.valid(u32(1), u32(2), u32(3)) {
+		s.invalid[ev].Add(1)
 	}
 }
 
@@ -86,6 +101,8 @@ func (s *streamReader) drain() error {
 }
 
 func (s *streamReader) seen(ev event.Event) uint64 { return s.counts[ev].Load() }
+
+func (s *streamReader) invalidCount(ev event.Event) uint64 { return s.invalid[ev].Load() }
 
 func (s *streamReader) close() error {
 	err := s.rd.Close()
