@@ -3,13 +3,13 @@ package tracefs
 import (
 	"fmt"
 	"maps"
-	"os"
 	"testing"
 )
 
 var (
-	getppidEvent = Event{Group: "syscalls", Name: "sys_enter_getppid"}
-	execEvent    = Event{Group: "sched", Name: "sched_process_exec"}
+	getppidEvent     = Event{Group: "syscalls", Name: "sys_enter_getppid"}
+	getppidExitEvent = Event{Group: "syscalls", Name: "sys_exit_getppid"}
+	execEvent        = Event{Group: "sched", Name: "sched_process_exec"}
 )
 
 // drain reads the instance's buffers empty, returning records by event id
@@ -120,7 +120,8 @@ func TestGetppidCountedExactly(t *testing.T) {
 }
 
 // event-fork follows the workload's forked children through exec: each
-// exec is recorded with the child's pid, the noise process's are not.
+// exec is recorded with the child's pid, the noise process's are not. The
+// long file name makes records of more than 112 bytes (type_len 0).
 func TestExecFollowsForks(t *testing.T) {
 	fs := needFS(t)
 	in := newInstance(t, fs)
@@ -130,8 +131,9 @@ func TestExecFollowsForks(t *testing.T) {
 	commonPID := field(t, fs, execEvent, "common_pid")
 
 	const n = 10
-	work := startHelper(t, fmt.Sprintf("exec %d", n))
-	noise := startHelper(t, "exec 5")
+	path := longExecPath(t)
+	work := startHelper(t, fmt.Sprintf("exec %d %s", n, path))
+	noise := startHelper(t, "exec 5 "+path)
 	if err := in.SetEventPIDs(true, work.pid()); err != nil {
 		t.Fatal(err)
 	}
@@ -165,8 +167,8 @@ func TestExecFollowsForks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if name != os.Args[0] || pid != cpid || pid == int64(work.pid()) || seen[pid] {
-			t.Errorf("exec record: filename %q pid %d common_pid %d; want %q by a new child of %d", name, pid, cpid, os.Args[0], work.pid())
+		if name != path || pid != cpid || pid == int64(work.pid()) || seen[pid] {
+			t.Errorf("exec record: filename %q pid %d common_pid %d; want %q by a new child of %d", name, pid, cpid, path, work.pid())
 		}
 		seen[pid] = true
 	}

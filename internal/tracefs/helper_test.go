@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,19 +16,19 @@ import (
 
 // helperEnv makes the test binary a workload helper instead of running
 // tests: "getppid N", "pause-getppid N" (N/2 calls, 300 ms pause, N/2
-// calls), "exec N" (fork and exec the helper "exit" N times), "exit",
-// "uprobe N" (N calls of uprobeTarget).
+// calls), "exec N PATH" (fork and exec PATH, the test binary, as the helper
+// "exit", N times), "exit", "uprobe N" (N calls of uprobeTarget).
 const helperEnv = "TRACEFS_TEST_HELPER"
 
 // runHelper runs a helper mode. It waits for one byte on stdin before it
 // starts, so the test can point filters at its pid first.
 func runHelper(mode string) int {
-	verb, arg, _ := strings.Cut(mode, " ")
-	if verb == "exit" {
+	args := strings.Fields(mode)
+	if args[0] == "exit" {
 		return 0
 	}
-	n, err := strconv.Atoi(arg)
-	if err != nil {
+	n, err := strconv.Atoi(args[1])
+	if err != nil || (args[0] == "exec") != (len(args) == 3) {
 		fmt.Fprintln(os.Stderr, "helper:", mode, err)
 		return 2
 	}
@@ -35,7 +36,7 @@ func runHelper(mode string) int {
 		fmt.Fprintln(os.Stderr, "helper: wait for start:", err)
 		return 2
 	}
-	switch verb {
+	switch args[0] {
 	case "getppid":
 		getppid(n)
 	case "pause-getppid":
@@ -44,7 +45,7 @@ func runHelper(mode string) int {
 		getppid(n - n/2)
 	case "exec":
 		for range n {
-			cmd := exec.Command(os.Args[0])
+			cmd := exec.Command(args[2])
 			cmd.Env = append(os.Environ(), helperEnv+"=exit")
 			if err := cmd.Run(); err != nil {
 				fmt.Fprintln(os.Stderr, "helper: exec:", err)
@@ -127,4 +128,16 @@ func (h *helper) run() {
 	h.t.Helper()
 	h.release()
 	h.wait()
+}
+
+// longExecPath links the test binary under a name of more than 112 bytes,
+// so that sched_process_exec records (which hold the name) exceed what a
+// type_len can describe and carry their length in a second word.
+func longExecPath(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), strings.Repeat("long-name-", 12)+"tracefs.test")
+	if err := os.Symlink(os.Args[0], p); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -5,10 +5,13 @@ import (
 )
 
 // Commit word flags (kernel/trace/ring_buffer.c): events were lost before
-// this page, and their count is stored right after the page's data.
+// this page, and their count is stored right after the page's data. The
+// kernel adds them as int constants to a 64-bit local_t, so 1<<31 arrives
+// sign-extended (bits 31-63 set): only the low 30 bits are the length.
 const (
 	missedEvents = 1 << 31
 	missedStored = 1 << 30
+	commitLength = 1<<30 - 1
 )
 
 // Record is one event from a ring buffer page.
@@ -61,7 +64,7 @@ func (l *PageLayout) DecodePage(b []byte, fn func(Record)) (PageInfo, error) {
 	commit := l.word(b[l.CommitOffset:])
 	info.Missed = commit&missedEvents != 0
 	info.MissedStored = commit&missedStored != 0
-	length := commit &^ (missedEvents | missedStored)
+	length := commit & commitLength
 	if length > uint64(len(b)-l.DataOffset) {
 		return info, l.corrupt(0, "commit of %d bytes beyond the %d-byte page", length, len(b))
 	}
