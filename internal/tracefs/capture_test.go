@@ -197,4 +197,3 @@ func kernelRelease(t *testing.T) string {
 	}
 	return unix.ByteSliceToString(u.Release[:])
 }
-
