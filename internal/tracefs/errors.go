@@ -3,6 +3,7 @@ package tracefs
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -103,10 +104,15 @@ func classify(err error) Class {
 	return ClassFailed
 }
 
-// wrap classifies err and names the operation and path.
+// wrap classifies err and names the operation and path. An
+// *os.PathError is unwrapped to its errno: Error names the path itself.
 func wrap(op, path string, err error) error {
 	if err == nil {
 		return nil
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
 	}
 	return &Error{Class: classify(err), Op: op, Path: path, Err: err}
 }

@@ -68,7 +68,8 @@ func (in *Instance) setEvent(ev Event, on bool) error {
 
 // SetEventFilter sets ev's filter in this instance (events.rst, "Event
 // filtering"), e.g. "common_pid == 42"; "" removes it. A filter the kernel
-// cannot parse fails with ClassBadInput and the kernel's reason in Detail.
+// cannot parse fails with ClassBadInput and the kernel's reason in Detail
+// (which the kernel writes into the filter file, not error_log).
 func (in *Instance) SetEventFilter(ev Event, expr string) error {
 	p, err := eventFile(in.dir, ev, "filter")
 	if err != nil {
@@ -77,7 +78,17 @@ func (in *Instance) SetEventFilter(ev Event, expr string) error {
 	if expr == "" {
 		expr = "0"
 	}
-	return missingEvent(in.fs.explained(func() error { return writeFile(p, expr) }))
+	err = missingEvent(writeFile(p, expr))
+	var e *Error
+	if errors.As(err, &e) && e.Class == ClassBadInput {
+		if b, rerr := readFile(p); rerr == nil {
+			// "common_pid === 1\n ^\nparse_error: Invalid value…"
+			if _, msg, ok := strings.Cut(string(b), "parse_error: "); ok {
+				e.Detail = "kernel: " + strings.TrimSpace(msg)
+			}
+		}
+	}
+	return err
 }
 
 // EventFilter is ev's filter in this instance, "" if none.
