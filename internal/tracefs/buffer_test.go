@@ -100,3 +100,39 @@ func TestFullBufferDrops(t *testing.T) {
 	}
 	t.Logf("read %+v", tot)
 }
+
+// Since Linux 6.8 an instance's ring buffer pages ("sub-buffers") can be
+// larger than a memory page (buffer_subbuf_size_kb); header_page then
+// describes the larger page, and the reader reads and decodes whole ones.
+func TestLargeSubBuffers(t *testing.T) {
+	fs := needFS(t)
+	in := newInstance(t, fs)
+	if !exists(in.path("buffer_subbuf_size_kb")) {
+		t.Skip("kernel before 6.8: no buffer_subbuf_size_kb")
+	}
+	if err := writeFile(in.path("buffer_subbuf_size_kb"), "16"); err != nil {
+		t.Fatal(err)
+	}
+	l, err := in.PageLayout()
+	if err != nil || l.Size != 16384 {
+		t.Fatalf("layout %+v, %v; want 16 KiB pages", l, err)
+	}
+	id := eventID(t, fs, getppidEvent)
+	const n = 3000
+	work := startHelper(t, fmt.Sprintf("getppid %d", n))
+	if err := in.SetEventPIDs(true, work.pid()); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.EnableEvent(getppidEvent); err != nil {
+		t.Fatal(err)
+	}
+	work.run()
+	if err := in.DisableEvent(getppidEvent); err != nil {
+		t.Fatal(err)
+	}
+	counts, _, tot := drain(t, in)
+	// 20-byte records: 4 KiB pages would take at least n*20/4080 reads.
+	if !maps.Equal(counts, Counter{id: n}) || tot.Pages >= n*20/4080 {
+		t.Errorf("records %v in %d pages, want %d of id %d in 16 KiB pages", counts, tot.Pages, n, id)
+	}
+}

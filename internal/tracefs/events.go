@@ -163,12 +163,6 @@ func (in *Instance) SetEventPIDs(followForks bool, pids ...int) error {
 	return writePIDs(in.path("set_event_pid"), pids)
 }
 
-// EventPIDs lists the tasks in set_event_pid, as they are now: with
-// event-fork, followed tasks come and go.
-func (in *Instance) EventPIDs() ([]int, error) {
-	return readPIDs(in.path("set_event_pid"))
-}
-
 func writePIDs(path string, pids []int) error {
 	s := make([]string, len(pids))
 	for i, pid := range pids {
@@ -178,23 +172,4 @@ func writePIDs(path string, pids []int) error {
 		s[i] = strconv.Itoa(pid)
 	}
 	return writeFile(path, strings.Join(s, " "))
-}
-
-func readPIDs(path string) ([]int, error) {
-	b, err := readFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var pids []int
-	for _, f := range strings.Fields(string(b)) {
-		if f == "no" || f == "pid" { // "no pid" on older kernels
-			continue
-		}
-		pid, err := strconv.Atoi(f)
-		if err != nil {
-			return nil, badInput("parse", path, "pid %q", f)
-		}
-		pids = append(pids, pid)
-	}
-	return pids, nil
 }

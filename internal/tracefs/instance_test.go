@@ -85,7 +85,7 @@ func TestInstanceSettings(t *testing.T) {
 // and is idempotent.
 func TestInstanceRemove(t *testing.T) {
 	fs := needFS(t)
-	in, err := fs.NewInstance("remove")
+	in, err := fs.NewInstance(tagged("remove"))
 	if err != nil {
 		t.Fatal(err)
 	}

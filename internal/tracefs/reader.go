@@ -79,9 +79,6 @@ func (in *Instance) OpenReader() (*Reader, error) {
 	return r, nil
 }
 
-// Layout is the page layout the reader decodes with.
-func (r *Reader) Layout() PageLayout { return r.layout }
-
 // Drain reads every CPU's buffer until it is empty, calling fn for each
 // record. Once the traced events are disabled, one Drain empties the
 // buffers for good; while they are enabled it reads at most a buffer's worth
