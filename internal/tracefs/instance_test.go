@@ -217,10 +217,7 @@ func TestStreamingAccountsForEveryEvent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tot.Pages += got.Pages
-		tot.Records += got.Records
-		tot.MissedPages += got.MissedPages
-		tot.Missed += got.Missed
+		tot.Add(got)
 	}
 	for streaming := true; streaming; {
 		select {

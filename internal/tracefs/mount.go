@@ -64,7 +64,7 @@ func Open(before func(Change) error) (*FS, error) {
 	}
 	if err := unix.Mount("nodev", DefaultMountPoint, "tracefs", 0, ""); err != nil {
 		e := wrap("mount tracefs at", DefaultMountPoint, err).(*Error)
-		if errors.Is(err, unix.ENODEV) {
+		if errors.Is(err, unix.ENODEV) || errors.Is(err, unix.ENOENT) {
 			e.Detail = "no tracefs in this kernel (CONFIG_TRACING)"
 		}
 		return nil, e

@@ -37,6 +37,15 @@ type ReadTotals struct {
 	MissedPages, Missed uint64
 }
 
+// Add accumulates the totals of another Drain.
+func (t *ReadTotals) Add(o ReadTotals) {
+	t.Pages += o.Pages
+	t.Records += o.Records
+	t.Discarded += o.Discarded
+	t.MissedPages += o.MissedPages
+	t.Missed += o.Missed
+}
+
 // add accumulates a decoded page into the totals.
 func (t *ReadTotals) add(p PageInfo) {
 	t.Pages++
