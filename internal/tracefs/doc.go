@@ -18,4 +18,6 @@
 // The formats are the kernel's: Documentation/trace/ftrace.rst, events.rst,
 // kprobetrace.rst, uprobetracer.rst and ring_buffer_design.rst, and the layout
 // the running kernel publishes in events/header_page and events/header_event.
+// Pages and records are decoded little-endian, the byte order of the
+// architectures tracebench targets (amd64, arm64).
 package tracefs
