@@ -137,10 +137,10 @@ func (c *cellRun) steps(ctx context.Context) error {
 	}
 
 	cov, err := c.coverage(ctx, load, chunkOps, nsPerOp, time.Duration(coverageShare*float64(budget)))
+	c.cell.Coverage = cov
 	if err != nil {
 		return err
 	}
-	c.cell.Coverage = cov
 
 	var u backends.Usage
 	if err := h.call(ctx, c.proc, "usage", func(x context.Context) (err error) { u, err = c.proc.Usage(x); return }); err == nil {

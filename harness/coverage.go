@@ -48,12 +48,17 @@ func (c *cellRun) coverage(ctx context.Context, load workloads.Load, chunkOps in
 	}
 	seen := int64(after.Seen - before.Seen)
 	lost := int64(after.Lost - before.Lost)
-	return &results.Coverage{
+	cov := &results.Coverage{
 		Produced:    int64(produced),
 		Seen:        seen,
 		Lost:        lost,
 		Unexplained: int64(produced) - seen - lost,
-	}, nil
+		Invalid:     int64(after.Invalid - before.Invalid),
+	}
+	if cov.Invalid > 0 {
+		return cov, fmt.Errorf("%d of %d events seen carried wrong values (read through CO-RE: are the kernel types, BTF, those of this kernel?)", cov.Invalid, seen)
+	}
+	return cov, nil
 }
 
 func (c *cellRun) counters(ctx context.Context) (backends.Counter, error) {

@@ -149,6 +149,10 @@ type Coverage struct {
 	Seen        int64 `json:"seen"`
 	Lost        int64 `json:"lost"`
 	Unexplained int64 `json:"unexplained"`
+	// Invalid counts seen events whose values contradict ground truth
+	// (e.g. a pid read through CO-RE with another kernel's types); a cell
+	// with invalid events has failed, whatever its counts.
+	Invalid int64 `json:"invalid,omitempty"`
 }
 
 // Samples are ns/op per chunk, with the backend detached (Off) and attached (On).
