@@ -137,6 +137,9 @@ func (t *Throttle) Type() RecordType {
 // Parse decodes one record: the perf_event_header and the size it gives.
 // The record must be exactly that size. Nothing in the result refers to raw.
 func (l Layout) Parse(raw []byte) (Record, error) {
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
 	if len(raw) < headerSize {
 		return nil, fmt.Errorf("parse record: %w: %d bytes, header needs %d", errShort, len(raw), headerSize)
 	}

@@ -173,7 +173,9 @@ func (s *Sampler) ioctl(name string, req uint) error {
 func (s *Sampler) Enable() error { return s.ioctl("PERF_EVENT_IOC_ENABLE", unix.PERF_EVENT_IOC_ENABLE) }
 
 // Disable stops sampling; records already written stay readable.
-func (s *Sampler) Disable() error { return s.ioctl("PERF_EVENT_IOC_DISABLE", unix.PERF_EVENT_IOC_DISABLE) }
+func (s *Sampler) Disable() error {
+	return s.ioctl("PERF_EVENT_IOC_DISABLE", unix.PERF_EVENT_IOC_DISABLE)
+}
 
 // Read decodes every record waiting in the rings and hands each to fn, ring
 // by ring (so records are in time order only within one ring). It stops at
