@@ -58,28 +58,32 @@ var (
 var tracefsDirs = []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}
 
 // Tracepoint returns the perf event of the kernel tracepoint group:name, for
-// example "syscalls", "sys_enter_getppid" (CONFIG_FTRACE_SYSCALLS). Its id is
-// read from tracefs, which must be mounted. A tracepoint event counts exactly
-// how often the kernel passed the tracepoint in the monitored tasks.
+// example "syscalls", "sys_enter_getppid" (CONFIG_FTRACE_SYSCALLS), reading
+// its id from tracefs where it is usually mounted. A tracepoint event counts
+// exactly how often the monitored tasks passed the tracepoint.
 func Tracepoint(group, name string) (Event, error) {
-	ev := Event{Name: group + ":" + name, Type: unix.PERF_TYPE_TRACEPOINT}
 	for _, dir := range tracefsDirs {
-		if _, err := os.Stat(filepath.Join(dir, "events")); err != nil {
-			continue
+		if _, err := os.Stat(filepath.Join(dir, "events")); err == nil {
+			return TracepointAt(dir, group, name)
 		}
-		path := filepath.Join(dir, "events", group, name, "id")
-		b, err := os.ReadFile(path)
-		if errors.Is(err, os.ErrNotExist) {
-			return ev, &Error{Op: "read " + path, Event: ev.Name, Class: ErrUnknownEvent, Err: err}
-		}
-		if err != nil {
-			return ev, fmt.Errorf("read %s: %w", path, err)
-		}
-		if ev.Config, err = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err != nil {
-			return ev, fmt.Errorf("parse %s: %w", path, err)
-		}
-		return ev, nil
 	}
-	return ev, &Error{Op: "find tracefs", Event: ev.Name, Class: ErrMissingConfig,
+	return Event{}, &Error{Op: "find tracefs", Event: group + ":" + name, Class: ErrMissingConfig,
 		Detail: "tracefs not mounted at " + strings.Join(tracefsDirs, " or ") + ", or CONFIG_TRACING unset", Err: os.ErrNotExist}
+}
+
+// TracepointAt is Tracepoint with tracefs mounted at dir.
+func TracepointAt(dir, group, name string) (Event, error) {
+	ev := Event{Name: group + ":" + name, Type: unix.PERF_TYPE_TRACEPOINT}
+	path := filepath.Join(dir, "events", group, name, "id")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return Event{}, &Error{Op: "read " + path, Event: ev.Name, Class: ErrUnknownEvent, Err: err}
+	}
+	if err != nil {
+		return Event{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	if ev.Config, err = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err != nil {
+		return Event{}, fmt.Errorf("parse %s: %w", path, err)
+	}
+	return ev, nil
 }
