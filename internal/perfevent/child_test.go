@@ -155,6 +155,8 @@ func runChild(mode string, args []string) error {
 		return childGetppid(p, n[0], n[1], n[2])
 	case "spin":
 		return childSpin(p, n)
+	case "permission":
+		return childPermission(n[0])
 	}
 	return fmt.Errorf("unknown mode %q", mode)
 }

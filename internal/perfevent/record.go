@@ -93,7 +93,8 @@ type SampleID struct {
 }
 
 // Lost is PERF_RECORD_LOST: the kernel dropped Count records because the
-// ring was full.
+// ring was full. It is written only when a later record finds room again;
+// [Sampler.Totals] counts drops that are never followed by one.
 type Lost struct {
 	ID, Count uint64
 	SampleID
