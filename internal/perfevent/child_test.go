@@ -257,7 +257,10 @@ func childSpin(p *childPipes, phases []int) error {
 }
 
 // spin burns CPU in user mode without system calls or memory traffic and
-// returns a value that depends on every iteration.
+// returns a value that depends on every iteration. TestBranchStackSampling
+// looks for its loop by its symbol: it must not be inlined.
+//
+//go:noinline
 func spin(n int) uint64 {
 	x := uint64(1)
 	for range n {
