@@ -150,9 +150,9 @@ func runChild(mode string, args []string) error {
 	}
 	switch mode {
 	case "touch":
-		return childTouch(p, n[0])
-	case "getppid":
-		return childGetppid(p, n[0], n[1], n[2])
+		return childTouch(p, n)
+	case "getsid":
+		return childGetsid(p, n[0], n[1], n[2])
 	case "spin":
 		return childSpin(p, n)
 	case "permission":
@@ -161,12 +161,17 @@ func runChild(mode string, args []string) error {
 	return fmt.Errorf("unknown mode %q", mode)
 }
 
-// childTouch reports its thread id, waits, writes one byte into each of
-// pages fresh anonymous pages, reports its own count of minor faults for
-// that loop (getrusage RUSAGE_THREAD), and waits to be released.
-func childTouch(p *childPipes, pages int) error {
+// childTouch reports its thread id, then runs phases: for each argument it
+// waits, writes one byte into each of that many fresh anonymous pages, and
+// reports its own count of minor faults for that loop (getrusage
+// RUSAGE_THREAD). It exits after the last phase.
+func childTouch(p *childPipes, phases []int) error {
 	ps := os.Getpagesize()
-	mem, err := unix.Mmap(-1, 0, pages*ps, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	total := 0
+	for _, n := range phases {
+		total += n
+	}
+	mem, err := unix.Mmap(-1, 0, total*ps, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
 		return err
 	}
@@ -186,30 +191,33 @@ func childTouch(p *childPipes, pages int) error {
 	if err := p.report(uint64(unix.Gettid())); err != nil {
 		return err
 	}
-	if err := p.await(); err != nil {
-		return err
+	page := 0
+	for _, n := range phases {
+		if err := p.await(); err != nil {
+			return err
+		}
+		// Measured: from here to the report, only the page touches fault.
+		unix.Getrusage(unix.RUSAGE_THREAD, &before)
+		for end := page + n; page < end; page++ {
+			mem[page*ps] = 1
+		}
+		unix.Getrusage(unix.RUSAGE_THREAD, &after)
+		if err := p.report(uint64(after.Minflt - before.Minflt)); err != nil {
+			return err
+		}
 	}
-	// Measured: from here to the report, only the page touches fault.
-	unix.Getrusage(unix.RUSAGE_THREAD, &before)
-	for i := 0; i < pages; i++ {
-		mem[i*ps] = 1
-	}
-	unix.Getrusage(unix.RUSAGE_THREAD, &after)
-	if err := p.report(uint64(after.Minflt - before.Minflt)); err != nil {
-		return err
-	}
-	return p.await()
+	return nil
 }
 
-// childGetppid waits, calls getppid(2) calls times on the main thread, then
+// childGetsid waits, calls getsid(2) calls times on the main thread, then
 // runs kids children of its own one after another, each making kidCalls
 // calls, and reports when all are done.
-func childGetppid(p *childPipes, calls, kids, kidCalls int) error {
+func childGetsid(p *childPipes, calls, kids, kidCalls int) error {
 	if err := p.await(); err != nil {
 		return err
 	}
 	for range calls {
-		unix.Getppid()
+		unix.Getsid(0)
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -217,7 +225,7 @@ func childGetppid(p *childPipes, calls, kids, kidCalls int) error {
 	}
 	for range kids {
 		cmd := exec.Command(exe)
-		cmd.Env = append(os.Environ(), childModeEnv+"=getppid", fmt.Sprintf("%s=%d 0 0", childArgsEnv, kidCalls))
+		cmd.Env = append(os.Environ(), childModeEnv+"=getsid", fmt.Sprintf("%s=%d 0 0", childArgsEnv, kidCalls))
 		cmd.Stderr = os.Stderr
 		// The grandchild's fds 3 and 4: a closed pipe to read from, so it
 		// starts at once, and nowhere to report.
@@ -276,5 +284,5 @@ func lockThread(t *testing.T) {
 	t.Cleanup(runtime.UnlockOSThread)
 }
 
-// getppid is the getppid(2) system call.
-func getppid() { unix.Getppid() }
+// getsid is the getsid(2) system call.
+func getsid() { unix.Getsid(0) }

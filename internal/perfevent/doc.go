@@ -6,7 +6,7 @@
 //
 // The perf/hpc and perf/lbr backends are built on it. Everything the kernel
 // refuses comes back as an [*Error] whose class ([ErrNoPMU],
-// [ErrNoBranchStack], [ErrPermission], [ErrMissingConfig], [ErrUnknownEvent],
+// [ErrNoHardwareEvent], [ErrNoBranchStack], [ErrPermission], [ErrMissingConfig], [ErrUnknownEvent],
 // [ErrInvalid]) a caller tests with errors.Is; the unsupported classes also
 // match errors.ErrUnsupported.
 //

@@ -25,10 +25,14 @@ func (c *class) Is(target error) bool {
 // Error classes. Test them with errors.Is.
 var (
 	// ErrNoPMU: the CPU (or the hypervisor) exposes no hardware performance
-	// counters to this kernel, or the PMU lacks the requested generic event or
-	// sampling interrupt. perf_event_open gives ENOENT, ENODEV or EOPNOTSUPP
-	// for a hardware, cache or raw event.
+	// counters to this kernel: perf_event_open gives ENOENT, ENODEV or
+	// EOPNOTSUPP for a hardware, cache or raw event and sysfs lists no
+	// core PMU.
 	ErrNoPMU error = &class{"no hardware PMU", true}
+	// ErrNoHardwareEvent: there is a hardware PMU, but it does not count this
+	// generic event or cannot sample it (ENOENT, EOPNOTSUPP). qemu's
+	// emulated Arm PMU, for one, counts instructions only with -icount.
+	ErrNoHardwareEvent error = &class{"the PMU does not count this event", true}
 	// ErrNoBranchStack: no branch stack (Intel LBR, Arm BRBE, AMD BRS) for
 	// this event or filter: EOPNOTSUPP with branch_sample_type set.
 	ErrNoBranchStack error = &class{"no branch stack (LBR) support", true}
@@ -98,8 +102,8 @@ func openError(ev Event, attr *unix.PerfEventAttr, pid int, err error) error {
 		e.Class, e.Detail = ErrNoBranchStack, "branch_sample_type "+BranchFilter(attr.Branch_sample_type).String()
 	case ev.Hardware() && (errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENODEV) || errors.Is(err, unix.EOPNOTSUPP)):
 		e.Class = ErrNoPMU
-		if errors.Is(err, unix.EOPNOTSUPP) {
-			e.Detail = "the PMU cannot sample or exclude as asked"
+		if core, _ := CorePMUs(); len(core) > 0 {
+			e.Class, e.Detail = ErrNoHardwareEvent, "PMU "+core[0].Name
 		}
 	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.EOPNOTSUPP):
 		e.Class = ErrUnknownEvent

@@ -30,7 +30,7 @@ func (e Event) Hardware() bool {
 }
 
 // Generic hardware events: the kernel maps each to the PMU's own event code.
-// A PMU may lack some (ENOENT, classified as [ErrNoPMU]).
+// A PMU may lack some (ENOENT, classified as [ErrNoHardwareEvent]).
 var (
 	Cycles       = Event{"cycles", unix.PERF_TYPE_HARDWARE, unix.PERF_COUNT_HW_CPU_CYCLES}
 	Instructions = Event{"instructions", unix.PERF_TYPE_HARDWARE, unix.PERF_COUNT_HW_INSTRUCTIONS}
@@ -60,7 +60,12 @@ var tracefsDirs = []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}
 // Tracepoint returns the perf event of the kernel tracepoint group:name, for
 // example "syscalls", "sys_enter_getppid" (CONFIG_FTRACE_SYSCALLS), reading
 // its id from tracefs where it is usually mounted. A tracepoint event counts
-// exactly how often the monitored tasks passed the tracepoint.
+// exactly how often the monitored tasks passed the tracepoint — unless an
+// eBPF program is attached to the same tracepoint (through a perf event, as
+// link.Tracepoint does) and returns 0: the kernel then drops the hit for
+// every perf event on that tracepoint, machine-wide (perf_syscall_enter,
+// perf_trace_run_bpf_submit), and the count silently stays 0. Measured on
+// 6.18.
 func Tracepoint(group, name string) (Event, error) {
 	for _, dir := range tracefsDirs {
 		if _, err := os.Stat(filepath.Join(dir, "events")); err == nil {

@@ -35,7 +35,7 @@ func TestHardwareCountsScale(t *testing.T) {
 	var counters []*Counter
 	for _, ev := range []Event{Instructions, Cycles} {
 		ctr, err := OpenCounter(ev, task)
-		if errors.Is(err, ErrNoPMU) {
+		if errors.Is(err, ErrNoHardwareEvent) {
 			t.Logf("%s: %v", ev, err)
 			continue
 		}
@@ -93,7 +93,7 @@ func TestHardwareSamplingFrequencies(t *testing.T) {
 	var samplers []*Sampler
 	for _, hz := range []uint64{100, 400} {
 		s, err := OpenSampler(SamplerOptions{Event: Cycles, Task: task, Frequency: hz, SampleType: SampleIP | SampleTID | SamplePeriod, WakeupEvents: 8})
-		if errors.Is(err, ErrNoPMU) {
+		if errors.Is(err, ErrNoHardwareEvent) {
 			t.Skipf("the PMU cannot sample cycles: %v", err)
 		}
 		if err != nil {

@@ -5,8 +5,8 @@ import "errors"
 // ProbeHardware tells whether the CPU's hardware counters can be used here:
 // it opens and closes a user-mode cycles counter on the calling thread
 // (user mode only, so kernel.perf_event_paranoid <= 2 suffices). It returns
-// nil, or an [*Error] of class [ErrNoPMU], [ErrPermission] or
-// [ErrMissingConfig].
+// nil, or an [*Error] of class [ErrNoPMU], [ErrNoHardwareEvent] (a PMU
+// without cycles), [ErrPermission] or [ErrMissingConfig].
 func ProbeHardware() error {
 	c, err := OpenCounter(Cycles, Task{ExcludeKernel: true, Disabled: true})
 	if err != nil {

@@ -20,7 +20,9 @@ type SamplerOptions struct {
 	Period    uint64
 	Frequency uint64
 	// SampleType lists the fields each sample carries. SampleBranchStack is
-	// implied by a non-zero Branches.
+	// implied by a non-zero Branches. Beware: for a software event with a
+	// fixed Period, SamplePeriod makes the kernel sample every single event
+	// with period 1 (perf_swevent_event), ignoring Period.
 	SampleType SampleType
 	// Branches asks for a branch stack (LBR) with each sample.
 	Branches BranchFilter

@@ -68,15 +68,16 @@ func (ta *tally) add(r Record, pid int, period uint64) {
 // the CPU time the child ran, by its task-clock, divided by the period. The
 // cpu-clock timer keeps the rest of its period when the task is switched
 // out, so only timer latency (late firing shortens the count) and the edges
-// of the run separate the two (measured: 0.99 on the host): a band of
-// 0.8–1.05 cannot fail by chance, yet catches a ring left unread.
+// of the run separate the two. Measured at a 4 ms period: 0.99 on the host,
+// 0.85–0.9 in the arm64 guest under qemu's emulation, where timers fire
+// late; the band 0.5–1.05 leaves room for a loaded machine.
 func checkProportional(t *testing.T, ta *tally, taskClock, period uint64) {
 	t.Helper()
 	want := float64(taskClock) / float64(period)
 	got := float64(ta.samples + ta.lost)
 	t.Logf("%d samples + %d lost for %d ns of task-clock at a %d ns period: %.0f expected (%.3f)",
 		ta.samples, ta.lost, taskClock, period, want, got/want)
-	if got < 0.8*want || got > 1.05*want+2 {
+	if got < 0.5*want || got > 1.05*want+2 {
 		t.Errorf("%.0f samples taken, %.0f expected from the task-clock", got, want)
 	}
 	if len(ta.bad) > 0 {
@@ -88,10 +89,10 @@ func checkProportional(t *testing.T, ta *tally, taskClock, period uint64) {
 }
 
 // TestSampleCPUClock samples a spinning child and its future children
-// (inherit, so one ring per CPU) every millisecond of CPU time.
+// (inherit, so one ring per CPU) every 4 ms of CPU time.
 func TestSampleCPUClock(t *testing.T) {
-	const period = 1_000_000
-	c := startChild(t, "spin", 300_000_000)
+	const period = 4_000_000
+	c := startChild(t, "spin", 500_000_000)
 	task := Task{Pid: c.pid, Inherit: true, Disabled: true}
 	s, err := OpenSampler(SamplerOptions{
 		Event: CPUClock, Task: task, Period: period,
@@ -128,87 +129,106 @@ func TestSampleCPUClock(t *testing.T) {
 	checkProportional(t, &ta, tc.Value, period)
 }
 
-// TestSampleSmallRing samples every 50 µs of CPU into a one-page ring (85
-// records fit) that is not read while the child spins its first 100 ms, so
-// the kernel must drop samples and say so with PERF_RECORD_LOST once there
-// is room again; then it is read while the child spins on, so records wrap
-// around the end of the ring again and again. Samples plus lost must still
-// match the task-clock.
+// TestSampleSmallRing samples the page faults of one thread of a child,
+// one sample per 8 faults, into a one-page ring that holds 102 samples. The
+// child touches 4096 fresh pages while nobody reads (512 samples: the
+// kernel must drop 410 or so), then 16384 more while the ring is read, so
+// records wrap around its end again and again and a PERF_RECORD_LOST
+// reports the first phase's drops once there is room. A page fault
+// overflows the counter at exactly every 8th fault (see
+// TestCountPageFaultsExact for why the count is exact; a software event
+// overflowing once per fault is never throttled), so samples received plus
+// lost must be exactly 20480/8 = 2560.
 func TestSampleSmallRing(t *testing.T) {
-	const period = 50_000
-	c := startChild(t, "spin", 80_000_000, 80_000_000)
-	task := Task{Pid: c.pid, Disabled: true}
+	const period, phase1, phase2 = 8, 4096, 16384
+	c := startChild(t, "touch", phase1, phase2)
+	tid := int(c.recv())
 	s, err := OpenSampler(SamplerOptions{
-		Event: CPUClock, Task: task, Period: period,
-		SampleType: SampleIP | SampleTID | SampleTime | SampleCPU | SamplePeriod,
-		RingPages:  1, WakeupEvents: 16,
+		Event: PageFaults, Task: Task{Pid: tid, ExcludeKernel: true, Disabled: true}, Period: period,
+		// Not SamplePeriod: with it the kernel samples every fault.
+		SampleType: SampleIP | SampleTID | SampleTime | SampleCPU,
+		RingPages:  1, WakeupEvents: 8,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	clock, err := OpenCounter(TaskClock, task)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer clock.Close()
 	if err := s.Enable(); err != nil {
-		t.Fatal(err)
-	}
-	if err := clock.Enable(); err != nil {
 		t.Fatal(err)
 	}
 
 	// Follow the ring position of each record, to see which cross its end.
 	ringSize := uint64(os.Getpagesize())
-	var ta tally
 	var pos uint64
-	var lostRecords, straddled int
+	var samples, lost, lostRecords, throttles, straddled int
+	var bad []Record
 	record := func(r Record) {
-		ta.add(r, c.pid, period)
-		size := uint64(0)
-		if o, ok := r.(*Other); ok {
-			size = uint64(o.Size)
-		} else {
-			size = uint64(len(encode(s.Layout(), r)))
+		switch r := r.(type) {
+		case *Sample:
+			samples++
+			if r.PID != uint32(c.pid) || r.TID != uint32(tid) || r.IP == 0 || r.Time == 0 {
+				bad = append(bad, r)
+			}
+		case *Lost:
+			lost += int(r.Count)
+			lostRecords++
+			if r.PID != uint32(c.pid) || r.TID != uint32(tid) {
+				bad = append(bad, r)
+			}
+		case *Throttle:
+			throttles++
+		default:
+			bad = append(bad, r)
 		}
+		size := uint64(len(encode(s.Layout(), r)))
 		if pos%ringSize+size > ringSize {
 			straddled++
 		}
 		pos += size
-		if _, ok := r.(*Lost); ok {
-			lostRecords++
+	}
+	read := func() {
+		t.Helper()
+		if err := s.Read(func(r Record) error { record(r); return nil }); err != nil {
+			t.Fatal(err)
 		}
 	}
 
 	c.send() // phase 1, unread
-	c.recv()
-	if err := s.Read(func(r Record) error { record(r); return nil }); err != nil {
-		t.Fatal(err)
+	faults := c.recv()
+	read()
+	if pos > ringSize || lostRecords > 0 {
+		t.Fatalf("read %d bytes and %d LOST records from a %d-byte ring before any room was made", pos, lostRecords, ringSize)
 	}
-	if pos > ringSize {
-		t.Fatalf("read %d bytes from a %d-byte ring", pos, ringSize)
-	}
-	c.send() // phase 2, read as it comes
+	c.send() // phase 2, read as it comes, until the child exits
 	drain(t, s, record)
-	c.recv()
+	faults += c.recv()
 	c.wait()
-	tc, err := clock.Read()
+	tot, err := s.Totals()
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkProportional(t, &ta, tc.Value, period)
-	if tot, err := s.Totals(); err != nil {
-		t.Error(err)
-	} else if tot.LostKnown && tot.Lost < uint64(ta.lost) {
-		t.Errorf("PERF_FORMAT_LOST counts %d lost, fewer than the %d of the LOST records", tot.Lost, ta.lost)
-	} else {
-		t.Logf("kernel totals: %+v", tot)
+	t.Logf("%d faults: %d samples, %d lost by %d LOST records, %d by PERF_FORMAT_LOST; %d throttle records; %d bytes through a %d-byte ring, %d records across its end",
+		faults, samples, lost, lostRecords, tot.Lost, throttles, pos, ringSize, straddled)
+	if faults != phase1+phase2 {
+		t.Errorf("the child counted %d faults for %d pages", faults, phase1+phase2)
 	}
-	t.Logf("%d bytes through a %d-byte ring, %d records across its end, %d LOST records, %d throttle records",
-		pos, ringSize, straddled, lostRecords, ta.throttles)
-	if lostRecords == 0 || ta.lost == 0 {
+	if len(bad) > 0 {
+		t.Errorf("%d records with wrong fields, first %+v", len(bad), bad[0])
+	}
+	if lostRecords == 0 || lost == 0 {
 		t.Errorf("no PERF_RECORD_LOST after the ring overflowed")
+	}
+	if tot.LostKnown && uint64(lost) > tot.Lost {
+		t.Errorf("LOST records report %d lost, PERF_FORMAT_LOST only %d", lost, tot.Lost)
+	}
+	want := uint64(phase1+phase2) / period
+	switch taken := uint64(samples) + tot.Lost; {
+	case !tot.LostKnown && uint64(samples+lost) > want:
+		t.Errorf("%d samples received + %d lost by LOST records, more than the %d taken", samples, lost, want)
+	case !tot.LostKnown:
+		t.Logf("no PERF_FORMAT_LOST (6.0+): drops at the end of the run are not counted, exactness unchecked")
+	case taken != want:
+		t.Errorf("%d samples taken (received + lost), want exactly %d (%d throttle records)", taken, want, throttles)
 	}
 	if pos < 10*ringSize || straddled == 0 {
 		t.Errorf("%d bytes, %d records across the end: the ring did not wrap", pos, straddled)
