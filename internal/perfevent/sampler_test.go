@@ -65,19 +65,23 @@ func (ta *tally) add(r Record, pid int, period uint64) {
 }
 
 // checkProportional checks that the samples taken (received and lost) match
-// the CPU time the child ran, by its task-clock, divided by the period. The
-// cpu-clock timer keeps the rest of its period when the task is switched
-// out, so only timer latency (late firing shortens the count) and the edges
-// of the run separate the two. Measured at a 4 ms period: 0.99 on the host,
-// 0.85–0.9 in the arm64 guest under qemu's emulation, where timers fire
-// late; the band 0.5–1.05 leaves room for a loaded machine.
+// the CPU time the child ran, by its task-clock, divided by the period.
+// The cpu-clock timer keeps the rest of its period when the task is
+// switched out, so it cannot fire more often than that: the upper bound is
+// tight. It can fire late, though, and periods that pass while the
+// (virtual) CPU does not run at all are never sampled nor counted lost: a
+// timing effect. Measured at a 4 ms period: 0.98–0.99 on the host; 0.77–0.99
+// in the arm64 guest under qemu's emulation, and 0.17 once when other VMs
+// loaded the host. So the lower bound, 0.5, holds only where the CPU is
+// real; under emulation (TRACEBENCH_EMULATED set by the guest's init) only
+// the upper bound is asserted.
 func checkProportional(t *testing.T, ta *tally, taskClock, period uint64) {
 	t.Helper()
 	want := float64(taskClock) / float64(period)
 	got := float64(ta.samples + ta.lost)
 	t.Logf("%d samples + %d lost for %d ns of task-clock at a %d ns period: %.0f expected (%.3f)",
 		ta.samples, ta.lost, taskClock, period, want, got/want)
-	if got < 0.5*want || got > 1.05*want+2 {
+	if got > 1.05*want+2 || got == 0 || (got < 0.5*want && !emulated()) {
 		t.Errorf("%.0f samples taken, %.0f expected from the task-clock", got, want)
 	}
 	if len(ta.bad) > 0 {
@@ -87,6 +91,12 @@ func checkProportional(t *testing.T, ta *tally, taskClock, period uint64) {
 		t.Errorf("only %d of %d samples in user mode; the child spins in user mode", ta.userMode, ta.samples)
 	}
 }
+
+// emulated reports whether the tests run in a guest under software
+// emulation (qemu TCG), where time-based relations are artefacts. The guest
+// init sets TRACEBENCH_EMULATED; nothing inside a guest can tell TCG from
+// a real CPU reliably.
+func emulated() bool { return os.Getenv("TRACEBENCH_EMULATED") != "" }
 
 // TestSampleCPUClock samples a spinning child and its future children
 // (inherit, so one ring per CPU) every 4 ms of CPU time.
