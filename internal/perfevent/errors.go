@@ -97,7 +97,7 @@ func openError(ev Event, attr *unix.PerfEventAttr, pid int, err error) error {
 	case errors.Is(err, unix.ENOSYS):
 		e.Class, e.Detail = ErrMissingConfig, "CONFIG_PERF_EVENTS"
 	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
-		e.Class, e.Detail = ErrPermission, paranoidDetail(attr, pid)
+		e.Class, e.Detail = ErrPermission, paranoidDetail(attr)
 	case errors.Is(err, unix.EOPNOTSUPP) && branches:
 		e.Class, e.Detail = ErrNoBranchStack, "branch_sample_type "+BranchFilter(attr.Branch_sample_type).String()
 	case ev.Hardware() && (errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENODEV) || errors.Is(err, unix.EOPNOTSUPP)):
@@ -115,16 +115,13 @@ func openError(ev Event, attr *unix.PerfEventAttr, pid int, err error) error {
 
 // paranoidDetail names the paranoid level that refused attr, and what the
 // request would need (Documentation/admin-guide/sysctl/kernel.rst).
-func paranoidDetail(attr *unix.PerfEventAttr, pid int) string {
+func paranoidDetail(attr *unix.PerfEventAttr) string {
 	level, err := Paranoid()
 	if err != nil {
 		return "kernel.perf_event_paranoid unreadable: " + err.Error()
 	}
 	need := "CAP_PERFMON or a process you may ptrace"
-	switch {
-	case pid == -1:
-		need = "CAP_PERFMON or kernel.perf_event_paranoid <= 0 for CPU-wide events"
-	case attr.Bits&unix.PerfBitExcludeKernel == 0:
+	if attr.Bits&unix.PerfBitExcludeKernel == 0 {
 		need = "CAP_PERFMON or kernel.perf_event_paranoid <= 1 to include kernel mode (or exclude it)"
 	}
 	return fmt.Sprintf("kernel.perf_event_paranoid=%d; needs %s", level, need)

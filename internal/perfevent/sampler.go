@@ -1,7 +1,6 @@
 package perfevent
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -62,26 +61,29 @@ var ErrExited = errors.New("perfevent: the followed tasks exited")
 // ErrInterrupted is returned by Wait after Interrupt.
 var ErrInterrupted = errors.New("perfevent: wait interrupted")
 
-func (o SamplerOptions) attr() (unix.PerfEventAttr, error) {
+// attr validates the options and returns the event's attributes and the
+// layout of its records.
+func (o SamplerOptions) attr() (unix.PerfEventAttr, Layout, error) {
 	attr := newAttr(o.Event, o.Task)
+	var l Layout
 	invalid := func(format string, args ...any) error {
 		return &Error{Op: "open sampler", Event: o.Event.Name, Class: ErrInvalid, Err: fmt.Errorf(format, args...)}
 	}
 	switch {
 	case (o.Period == 0) == (o.Frequency == 0):
-		return attr, invalid("set exactly one of Period (%d) and Frequency (%d)", o.Period, o.Frequency)
+		return attr, l, invalid("set exactly one of Period (%d) and Frequency (%d)", o.Period, o.Frequency)
 	case o.RingPages < 0 || o.RingPages&(o.RingPages-1) != 0:
-		return attr, invalid("RingPages %d is not a power of two", o.RingPages)
+		return attr, l, invalid("RingPages %d is not a power of two", o.RingPages)
 	case o.SampleType&SampleBranchStack != 0 && o.Branches == 0:
-		return attr, invalid("SampleBranchStack without a branch filter; set Branches")
+		return attr, l, invalid("SampleBranchStack without a branch filter; set Branches")
 	}
 	if o.Frequency != 0 {
 		max, err := MaxSampleRate()
 		if err != nil {
-			return attr, err
+			return attr, l, err
 		}
 		if o.Frequency > uint64(max) {
-			return attr, invalid("frequency %d Hz above kernel.perf_event_max_sample_rate=%d", o.Frequency, max)
+			return attr, l, invalid("frequency %d Hz above kernel.perf_event_max_sample_rate=%d", o.Frequency, max)
 		}
 		attr.Sample = o.Frequency
 		attr.Bits |= unix.PerfBitFreq
@@ -93,18 +95,18 @@ func (o SamplerOptions) attr() (unix.PerfEventAttr, error) {
 		attr.Sample_type |= uint64(SampleBranchStack)
 		attr.Branch_sample_type = uint64(o.Branches)
 	}
-	l := Layout{SampleType: SampleType(attr.Sample_type), Branches: o.Branches, SampleIDAll: true}
+	l = Layout{SampleType: SampleType(attr.Sample_type), Branches: o.Branches, SampleIDAll: true}
 	if err := l.Validate(); err != nil {
-		return attr, err
+		return attr, l, err
 	}
 	attr.Bits |= unix.PerfBitSampleIDAll
 	attr.Wakeup = max(o.WakeupEvents, 1)
-	return attr, nil
+	return attr, l, nil
 }
 
 // OpenSampler opens a sampling event and maps its ring buffers.
 func OpenSampler(o SamplerOptions) (*Sampler, error) {
-	attr, err := o.attr()
+	attr, layout, err := o.attr()
 	if err != nil {
 		return nil, err
 	}
@@ -114,11 +116,7 @@ func OpenSampler(o SamplerOptions) (*Sampler, error) {
 			return nil, err
 		}
 	}
-	s := &Sampler{
-		ev:     o.Event,
-		layout: Layout{SampleType: SampleType(attr.Sample_type), Branches: o.Branches, SampleIDAll: true},
-		wake:   -1,
-	}
+	s := &Sampler{ev: o.Event, layout: layout, wake: -1}
 	if s.wake, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
 		return nil, fmt.Errorf("eventfd: %w", err)
 	}
@@ -208,43 +206,13 @@ func (s *Sampler) Read(fn func(Record) error) error {
 	return nil
 }
 
-// Totals is what the kernel counted for a sampler, over all its rings.
-type Totals struct {
-	// Value is the event's count: events for a hardware event, ns for
-	// cpu-clock and task-clock.
-	Value uint64
-	// Lost is every sample dropped because a ring was full
-	// (PERF_FORMAT_LOST, Linux 6.0+; LostKnown is false before). It
-	// includes drops that no PERF_RECORD_LOST reports: the kernel writes
-	// that record only when a later record finds room, so drops at the
-	// end of a run, or while nobody reads, never show in the ring.
-	Lost      uint64
-	LostKnown bool
-}
-
-// Totals reads the event's count and lost samples, including inherited
-// copies in tasks that have exited.
-func (s *Sampler) Totals() (Totals, error) {
-	tot := Totals{LostKnown: s.lostKnown}
-	b := make([]byte, 16)
-	if !s.lostKnown {
-		b = b[:8]
-	}
-	for _, r := range s.rings {
-		if err := readFull(r.fd, b, s.ev); err != nil {
-			return Totals{}, err
-		}
-		tot.Value += binary.LittleEndian.Uint64(b)
-		if s.lostKnown {
-			tot.Lost += binary.LittleEndian.Uint64(b[8:])
-		}
-	}
-	return tot, nil
-}
-
 // FDs are the perf event file descriptors, one per ring, owned by the
-// Sampler. An eBPF program of type perf_event attaches to each, see the
-// package's BPF example.
+// Sampler. An eBPF program of type perf_event runs on each sample once
+// attached to every fd: with cilium/ebpf, link.AttachRawLink with
+// ebpf.AttachPerfEvent (a BPF link, 5.15+), or before 5.15 the ioctl
+// PERF_EVENT_IOC_SET_BPF with the program's fd (4.9+), which lasts until
+// the fd is closed. The program's return value decides whether the sample
+// is also written to the ring (non-zero) or dropped (0).
 func (s *Sampler) FDs() []int {
 	fds := make([]int, len(s.rings))
 	for i, r := range s.rings {

@@ -28,7 +28,7 @@ func (s *Sampler) Wait(timeout time.Duration) error {
 	}
 	ms := -1
 	if timeout >= 0 {
-		ms = int(timeout.Milliseconds())
+		ms = int((timeout + time.Millisecond - 1) / time.Millisecond)
 	}
 	n, err := unix.Poll(fds, ms)
 	for errors.Is(err, unix.EINTR) {
