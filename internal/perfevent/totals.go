@@ -1,0 +1,37 @@
+package perfevent
+
+import "encoding/binary"
+
+// Totals is what the kernel counted for a sampler, over all its rings.
+type Totals struct {
+	// Value is the event's count: events for a hardware event, ns for
+	// cpu-clock and task-clock.
+	Value uint64
+	// Lost is every sample dropped because a ring was full
+	// (PERF_FORMAT_LOST, Linux 6.0+; LostKnown is false before). It
+	// includes drops that no PERF_RECORD_LOST reports: the kernel writes
+	// that record only when a later record finds room, so drops at the
+	// end of a run, or while nobody reads, never show in the ring.
+	Lost      uint64
+	LostKnown bool
+}
+
+// Totals reads the event's count and lost samples, including inherited
+// copies in tasks that have exited.
+func (s *Sampler) Totals() (Totals, error) {
+	tot := Totals{LostKnown: s.lostKnown}
+	b := make([]byte, 16)
+	if !s.lostKnown {
+		b = b[:8]
+	}
+	for _, r := range s.rings {
+		if err := readFull(r.fd, b, s.ev); err != nil {
+			return Totals{}, err
+		}
+		tot.Value += binary.LittleEndian.Uint64(b)
+		if s.lostKnown {
+			tot.Lost += binary.LittleEndian.Uint64(b[8:])
+		}
+	}
+	return tot, nil
+}
