@@ -74,7 +74,9 @@ func (h *harness) runBackend(ctx context.Context, name string) {
 		}
 		for _, m := range modes {
 			for _, ev := range h.cfg.Events {
-				h.addCell(h.newCell(name, m, ev, results.Failed, reason))
+				if !h.done[results.Key{Target: h.cfg.Target, Backend: name, Mode: string(m), Event: ev}] {
+					h.addCell(h.newCell(name, m, ev, results.Failed, reason))
+				}
 			}
 		}
 	}
@@ -104,6 +106,9 @@ func (h *harness) runBackend(ctx context.Context, name string) {
 		for _, ev := range h.cfg.Events {
 			if ctx.Err() != nil {
 				return
+			}
+			if h.done[results.Key{Target: h.cfg.Target, Backend: name, Mode: string(m), Event: ev}] {
+				continue
 			}
 			s := findSupport(support, ev, m)
 			switch {

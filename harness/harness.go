@@ -44,6 +44,11 @@ type Config struct {
 	CallTimeout time.Duration
 	// SkipCollateral skips the collateral-cost measurement.
 	SkipCollateral bool
+	// Resume continues a run: its cells are kept and not measured again
+	// (cells interrupted mid-measurement were never recorded, so they are
+	// measured now). RunID, OutDir and the selection must be the resumed
+	// run's (see ResumeConfig).
+	Resume *results.Run
 	// Emulated marks a guest under software emulation.
 	Emulated bool
 
@@ -118,6 +123,7 @@ type harness struct {
 	journal *kstate.Journal
 	env     *environment
 	res     *results.Run
+	done    map[results.Key]bool // cells of a resumed run
 }
 
 func (h *harness) run(ctx context.Context) (*results.Run, error) {
@@ -129,13 +135,27 @@ func (h *harness) run(ctx context.Context) (*results.Run, error) {
 	defer env.restoreAffinity()
 	facts := HostFacts()
 	facts.Emulated = h.cfg.Emulated
+	var modes []string
+	for _, m := range h.cfg.Modes {
+		modes = append(modes, string(m))
+	}
 	h.res = &results.Run{
 		RunID:      h.cfg.RunID,
 		Tracebench: Version,
 		Started:    time.Now().UTC(),
 		Command:    h.cfg.Command,
-		Config:     results.Config{CellBudget: h.cfg.CellBudget, Options: h.cfg.Options, WorkloadCPU: env.workloadCPU},
-		Targets:    []results.Target{{Name: h.cfg.Target, Host: facts}},
+		Config: results.Config{
+			Backends: h.cfg.Backends, Events: h.cfg.Events, Modes: modes, SkipCollateral: h.cfg.SkipCollateral,
+			CellBudget: h.cfg.CellBudget, Options: h.cfg.Options, WorkloadCPU: env.workloadCPU,
+		},
+		Targets: []results.Target{{Name: h.cfg.Target, Host: facts}},
+	}
+	if r := h.cfg.Resume; r != nil {
+		h.res.Started, h.res.Command, h.res.Cells = r.Started, r.Command, r.Cells
+		h.done = map[results.Key]bool{}
+		for _, c := range r.Cells {
+			h.done[c.Key()] = true
+		}
 	}
 	if err := h.save(); err != nil {
 		return nil, err
@@ -146,7 +166,9 @@ func (h *harness) run(ctx context.Context) (*results.Run, error) {
 		}
 		h.runBackend(ctx, name)
 	}
-	h.res.Finished = time.Now().UTC()
+	if ctx.Err() == nil {
+		h.res.Finished = time.Now().UTC()
+	}
 	if err := h.save(); err != nil {
 		return h.res, err
 	}
@@ -193,3 +215,25 @@ func (h *harness) addCell(c results.Cell) {
 var Version = "dev"
 
 func goarch() string { return runtime.GOARCH }
+
+// ResumeConfig returns cfg set up to resume the run r: its identity,
+// directory and selection come from r, so that only what r lacks is
+// measured, as r's command asked.
+func ResumeConfig(cfg Config, r *results.Run, dir string) Config {
+	cfg.Resume = r
+	cfg.RunID = r.RunID
+	cfg.OutDir = dir
+	cfg.Backends = r.Config.Backends
+	cfg.Events = r.Config.Events
+	cfg.Modes = nil
+	for _, m := range r.Config.Modes {
+		cfg.Modes = append(cfg.Modes, backends.Mode(m))
+	}
+	cfg.SkipCollateral = r.Config.SkipCollateral
+	cfg.CellBudget = r.Config.CellBudget
+	cfg.Options = r.Config.Options
+	if len(r.Targets) > 0 {
+		cfg.Target = r.Targets[0].Name
+	}
+	return cfg
+}

@@ -33,6 +33,12 @@ type Run struct {
 
 // Config is the measurement configuration of a run.
 type Config struct {
+	// The selection of the run: `tracebench run --resume` repeats it.
+	Backends       []string      `json:"backends"`
+	Events         []event.Event `json:"events"`
+	Modes          []string      `json:"modes,omitempty"` // empty: every mode of each backend
+	SkipCollateral bool          `json:"skip_collateral,omitempty"`
+
 	CellBudget time.Duration     `json:"cell_budget_ns"`
 	Options    map[string]string `json:"options,omitempty"`
 	// Host cells run on CPU WorkloadCPU (the workload), the harness and

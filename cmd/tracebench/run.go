@@ -18,6 +18,7 @@ import (
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/harness"
 	"github.com/tracebench/tracebench/reports"
+	"github.com/tracebench/tracebench/results"
 )
 
 type runFlags struct {
@@ -30,6 +31,7 @@ type runFlags struct {
 	plugins    string
 	noCollat   bool
 	callTimout time.Duration
+	resume     string
 }
 
 func newRunCmd() *cobra.Command {
@@ -73,6 +75,7 @@ finished cell.`,
 	fl.StringVar(&f.plugins, "plugins", "", "directory of external backend plugin executables")
 	fl.BoolVar(&f.noCollat, "no-collateral", false, "skip the collateral-cost measurement")
 	fl.DurationVar(&f.callTimout, "call-timeout", time.Minute, "deadline of each call to a backend plugin; a plugin that misses it is killed")
+	fl.StringVar(&f.resume, "resume", "", "continue the interrupted run in `DIR`: measure only the cells it lacks, with its own selection and budget")
 	return cmd
 }
 
@@ -80,6 +83,22 @@ func runRun(cmd *cobra.Command, f runFlags) error {
 	cfg, err := f.config()
 	if err != nil {
 		return err
+	}
+	if f.resume != "" {
+		for _, fl := range []string{"backend", "event", "mode", "budget", "out", "option", "no-collateral"} {
+			if cmd.Flags().Changed(fl) {
+				return fmt.Errorf("--resume repeats the resumed run's own selection: --%s cannot be changed", fl)
+			}
+		}
+		prev, err := results.ReadDir(f.resume)
+		if err != nil {
+			return fmt.Errorf("--resume: %w", err)
+		}
+		cfg = harness.ResumeConfig(cfg, prev, f.resume)
+		if err := cfg.Validate(); err != nil {
+			return fmt.Errorf("--resume %s: %w", f.resume, err)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "resuming run %s: %d cells already measured\n", prev.RunID, len(prev.Cells))
 	}
 	if os.Geteuid() != 0 {
 		return errors.New("tracebench run needs root: it loads eBPF programs and writes tracefs")
