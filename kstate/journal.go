@@ -183,6 +183,9 @@ func Read(path string) ([]Change, error) {
 		}
 		switch {
 		case e.Op == "change" && e.Change != nil:
+			if e.Change.ID <= 0 || e.Change.Kind == "" {
+				return nil, fmt.Errorf("%s:%d: change without id or kind", path, line)
+			}
 			pending = append(pending, *e.Change)
 		case e.Op == "undone":
 			for i, c := range pending {
