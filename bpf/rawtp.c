@@ -15,17 +15,7 @@ struct bpf_raw_tracepoint_args {
 /* sys_enter(struct pt_regs *regs, long id) */
 SEC("raw_tracepoint/sys_enter")
 int rawtp_sys_enter(struct bpf_raw_tracepoint_args *ctx)
-{
-	switch (ctx->args[1]) {
-	case TB_NR_getppid:
-		return observe(TB_GETPPID);
-	case TB_NR_openat:
-		return observe(TB_OPENAT);
-	case TB_NR_connect:
-		return observe(TB_CONNECT);
-	}
-	return 0;
-}
+{ return observe_syscall(ctx->args[1]); }
 
 SEC("raw_tracepoint/sched_process_exec")
 int rawtp_exec(struct bpf_raw_tracepoint_args *ctx) { return observe(TB_EXEC); }

@@ -9,17 +9,7 @@
 /* sys_enter(struct pt_regs *regs, long id): ctx holds the arguments as u64. */
 SEC("tp_btf/sys_enter")
 int tpbtf_sys_enter(__u64 *ctx)
-{
-	switch (ctx[1]) {
-	case TB_NR_getppid:
-		return observe(TB_GETPPID);
-	case TB_NR_openat:
-		return observe(TB_OPENAT);
-	case TB_NR_connect:
-		return observe(TB_CONNECT);
-	}
-	return 0;
-}
+{ return observe_syscall(ctx[1]); }
 
 SEC("tp_btf/sched_process_exec")
 int tpbtf_exec(__u64 *ctx) { return observe(TB_EXEC); }

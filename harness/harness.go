@@ -100,6 +100,20 @@ func (c *Config) Validate() error {
 // run is restored before Run returns, whatever happens (and, if the
 // process dies, at the next start, from the journal).
 func Run(ctx context.Context, cfg Config) (*results.Run, error) {
+	h, err := start(cfg)
+	if err != nil {
+		return nil, err
+	}
+	run, err := h.run(ctx)
+	if cerr := h.journal.Close(); cerr != nil {
+		err = errors.Join(err, fmt.Errorf("restore kernel state: %w", cerr))
+	}
+	return run, err
+}
+
+// start validates cfg, repairs what an earlier run that died left behind,
+// and opens the journal of this one.
+func start(cfg Config) (*harness, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -110,12 +124,7 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &harness{cfg: cfg, journal: j}
-	run, err := h.run(ctx)
-	if cerr := j.Close(); cerr != nil {
-		err = errors.Join(err, fmt.Errorf("restore kernel state: %w", cerr))
-	}
-	return run, err
+	return &harness{cfg: cfg, journal: j}, nil
 }
 
 type harness struct {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/tracebench/tracebench/backends"
 	"github.com/tracebench/tracebench/event"
-	"github.com/tracebench/tracebench/kstate"
 )
 
 // Survey is what one backend can do on this kernel.
@@ -42,17 +41,11 @@ func SurveyBackends(ctx context.Context, cfg Config) ([]Survey, error) {
 	if cfg.RunID == "" {
 		cfg.RunID = fmt.Sprintf("survey%d", os.Getpid())
 	}
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if _, err := kstate.RecoverOrphans(); err != nil {
-		return nil, fmt.Errorf("restore kernel state left by an earlier run: %w", err)
-	}
-	j, err := kstate.Create(cfg.OutDir)
+	h, err := start(cfg)
 	if err != nil {
 		return nil, err
 	}
-	h := &harness{cfg: cfg, journal: j}
+	j := h.journal
 	if h.env, err = prepare(cfg, j); err != nil {
 		return nil, errors.Join(err, j.Close())
 	}

@@ -64,4 +64,19 @@ static __always_inline int observe(__u32 ev)
 	return 0;
 }
 
+/* observe_syscall is observe() for hooks on the generic syscall entry
+ * (raw sys_enter), which see every syscall and pick ours by id. */
+static __always_inline int observe_syscall(long id)
+{
+	switch (id) {
+	case TB_NR_getppid:
+		return observe(TB_GETPPID);
+	case TB_NR_openat:
+		return observe(TB_OPENAT);
+	case TB_NR_connect:
+		return observe(TB_CONNECT);
+	}
+	return 0;
+}
+
 #endif

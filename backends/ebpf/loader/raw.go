@@ -8,10 +8,29 @@ import (
 	"github.com/tracebench/tracebench/event"
 )
 
-// RawCandidates are the probe points of the raw tracepoint backends
-// (ebpf/rawtp, ebpf/tp_btf): the generic syscall entry hook for syscalls,
+// Raw describes a raw tracepoint backend (ebpf/rawtp, ebpf/tp_btf): a
+// program on the generic syscall entry hook for the syscall events, one on
 // sched_process_exec for exec.
-func RawCandidates() map[event.Event][]string {
+type Raw struct {
+	Name, Summary  string
+	Load           func() (*ebpf.CollectionSpec, error)
+	SysEnter, Exec string // program names
+	// Attach makes the attach function for a raw tracepoint name.
+	Attach func(tp string) func(*ebpf.Program) (link.Link, error)
+}
+
+// NewRaw returns the backend r describes.
+func NewRaw(r Raw) backends.Backend {
+	return New(Spec{
+		Name:       r.Name,
+		Summary:    r.Summary,
+		Load:       r.Load,
+		Candidates: rawCandidates(),
+		Resolve:    func(ev event.Event) (Hook, error) { return rawHook(ev, r) },
+	})
+}
+
+func rawCandidates() map[event.Event][]string {
 	return map[event.Event][]string{
 		event.Getppid: {"sys_enter (id getppid)"},
 		event.Openat:  {"sys_enter (id openat)"},
@@ -20,15 +39,12 @@ func RawCandidates() map[event.Event][]string {
 	}
 }
 
-// RawHook is the hook of ev for a raw tracepoint backend whose programs
-// are sysEnter (shared by the syscall events) and exec; attach makes the
-// attach function for a tracepoint name.
-func RawHook(ev event.Event, sysEnter, exec string, attach func(tp string) func(*ebpf.Program) (link.Link, error)) (Hook, error) {
+func rawHook(ev event.Event, r Raw) (Hook, error) {
 	switch ev {
 	case event.Getppid, event.Openat, event.Connect:
-		return Hook{Event: ev, Program: sysEnter, ProbePoint: "sys_enter", Attach: attach("sys_enter")}, nil
+		return Hook{Event: ev, Program: r.SysEnter, ProbePoint: "sys_enter", Attach: r.Attach("sys_enter")}, nil
 	case event.Exec:
-		return Hook{Event: ev, Program: exec, ProbePoint: "sched_process_exec", Attach: attach("sched_process_exec")}, nil
+		return Hook{Event: ev, Program: r.Exec, ProbePoint: "sched_process_exec", Attach: r.Attach("sched_process_exec")}, nil
 	}
 	return Hook{}, backends.Unsupportedf(backends.NotApplicable, "no raw tracepoint for %s", ev)
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/tracebench/tracebench/backends"
 	"github.com/tracebench/tracebench/backends/ebpf/loader"
 	"github.com/tracebench/tracebench/bpf"
-	"github.com/tracebench/tracebench/event"
 )
 
 // Name is the backend's name.
@@ -20,17 +19,16 @@ const Name = "ebpf/rawtp"
 
 // New returns the backend.
 func New() backends.Backend {
-	return loader.New(loader.Spec{
-		Name:       Name,
-		Summary:    "raw tracepoints through eBPF: sys_enter filtered by syscall id, sched_process_exec",
-		Load:       bpf.LoadRawTP,
-		Candidates: loader.RawCandidates(),
-		Resolve: func(ev event.Event) (loader.Hook, error) {
-			return loader.RawHook(ev, "rawtp_sys_enter", "rawtp_exec", func(tp string) func(*ebpf.Program) (link.Link, error) {
-				return func(p *ebpf.Program) (link.Link, error) {
-					return link.AttachRawTracepoint(link.RawTracepointOptions{Name: tp, Program: p})
-				}
-			})
+	return loader.NewRaw(loader.Raw{
+		Name:     Name,
+		Summary:  "raw tracepoints through eBPF: sys_enter filtered by syscall id, sched_process_exec",
+		Load:     bpf.LoadRawTP,
+		SysEnter: "rawtp_sys_enter",
+		Exec:     "rawtp_exec",
+		Attach: func(tp string) func(*ebpf.Program) (link.Link, error) {
+			return func(p *ebpf.Program) (link.Link, error) {
+				return link.AttachRawTracepoint(link.RawTracepointOptions{Name: tp, Program: p})
+			}
 		},
 	})
 }

@@ -11,25 +11,22 @@ import (
 	"github.com/tracebench/tracebench/backends"
 	"github.com/tracebench/tracebench/backends/ebpf/loader"
 	"github.com/tracebench/tracebench/bpf"
-	"github.com/tracebench/tracebench/event"
 )
 
 // Name is the backend's name.
 const Name = "ebpf/tp_btf"
 
-// New returns the backend.
+// New returns the backend. The attach target is in the program's section
+// (tp_btf/NAME), resolved against BTF at load time.
 func New() backends.Backend {
-	return loader.New(loader.Spec{
-		Name:       Name,
-		Summary:    "BTF-typed raw tracepoints through eBPF: sys_enter filtered by syscall id, sched_process_exec",
-		Load:       bpf.LoadTPBTF,
-		Candidates: loader.RawCandidates(),
-		Resolve: func(ev event.Event) (loader.Hook, error) {
-			return loader.RawHook(ev, "tpbtf_sys_enter", "tpbtf_exec", func(string) func(*ebpf.Program) (link.Link, error) {
-				return func(p *ebpf.Program) (link.Link, error) {
-					return link.AttachTracing(link.TracingOptions{Program: p})
-				}
-			})
+	return loader.NewRaw(loader.Raw{
+		Name:     Name,
+		Summary:  "BTF-typed raw tracepoints through eBPF: sys_enter filtered by syscall id, sched_process_exec",
+		Load:     bpf.LoadTPBTF,
+		SysEnter: "tpbtf_sys_enter",
+		Exec:     "tpbtf_exec",
+		Attach: func(string) func(*ebpf.Program) (link.Link, error) {
+			return func(p *ebpf.Program) (link.Link, error) { return link.AttachTracing(link.TracingOptions{Program: p}) }
 		},
 	})
 }
