@@ -72,8 +72,11 @@ func (r *Repo) sourcesPath() string { return filepath.Join(r.Dir, "sources.list"
 func (r *Repo) stampPath() string   { return filepath.Join(r.Dir, "lists", "updated") }
 
 // options are the apt options that make apt use Dir instead of the system's
-// sources, lists and cache. APT::Sandbox::User=root lets apt write into a
-// directory the _apt user cannot reach.
+// sources, lists and cache. The binary package cache is named explicitly
+// because container images often disable it (Dir::Cache::pkgcache "" in
+// docker-clean), which makes every apt-cache run parse all lists again
+// (seconds each). APT::Sandbox::User=root lets apt write into a directory
+// the _apt user cannot reach.
 func (r *Repo) options() []string {
 	opts := []string{
 		"-o", "APT::Architectures=" + strings.Join(Architectures, ","),
@@ -81,6 +84,7 @@ func (r *Repo) options() []string {
 		"-o", "Dir::Etc::sourceparts=/dev/null",
 		"-o", "Dir::State::Lists=" + filepath.Join(r.Dir, "lists"),
 		"-o", "Dir::Cache=" + filepath.Join(r.Dir, "cache"),
+		"-o", "Dir::Cache::pkgcache=pkgcache.bin",
 	}
 	if os.Geteuid() == 0 {
 		opts = append(opts, "-o", "APT::Sandbox::User=root")

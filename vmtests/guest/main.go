@@ -3,11 +3,11 @@ package guest
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
-	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -70,9 +70,8 @@ func setup() (*Session, error) {
 	if err != nil {
 		return s, fmt.Errorf("guest command line: %w", err)
 	}
-	s.Args = strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-	if len(b) == 0 {
-		s.Args = nil
+	if err := json.Unmarshal(b, &s.Args); err != nil {
+		return s, fmt.Errorf("guest command line %s: %w", ArgsFile, err)
 	}
 	return s, nil
 }

@@ -17,7 +17,7 @@ import (
 
 // Paths in the initramfs and the results port's name.
 const (
-	// ArgsFile holds the command line for the guest run, one argument per line.
+	// ArgsFile holds the command line for the guest run as a JSON array.
 	ArgsFile = "/tracebench/args"
 	// ModulesFile lists the modules to load, one path per line, in order.
 	ModulesFile = "/tracebench/modules"
