@@ -3,6 +3,7 @@ package vmtests
 import (
 	"bytes"
 	"context"
+	"debug/elf"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -128,6 +129,32 @@ func Boot(ctx context.Context, k Kernel, opts BootOptions) (BootResult, error) {
 	return res, nil
 }
 
+// ErrBadInit is returned (wrapped) for an init binary that cannot run in
+// the guest.
+var ErrBadInit = errors.New("unusable init binary")
+
+var elfMachines = map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}
+
+// checkInit catches the commonest mistake before a boot: an init built for
+// the host's architecture in a guest of another ("Failed to execute /init
+// (error -8)" and a panic), or one linked dynamically (no loader in the
+// initramfs).
+func checkInit(b []byte, arch string) error {
+	f, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("%w: not an ELF executable: %v", ErrBadInit, err)
+	}
+	if f.Machine != elfMachines[arch] {
+		return fmt.Errorf("%w: built for %v, the kernel is %s (build it with GOARCH=%s CGO_ENABLED=0)", ErrBadInit, f.Machine, arch, arch)
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return fmt.Errorf("%w: dynamically linked (build it with CGO_ENABLED=0)", ErrBadInit)
+		}
+	}
+	return nil
+}
+
 // logName makes a target name usable as a file name.
 func logName(target string) string {
 	return strings.NewReplacer(":", "-", "/", "-", " ", "_").Replace(target)
@@ -152,6 +179,9 @@ func buildInitramfs(w *bytes.Buffer, k Kernel, opts BootOptions) error {
 	init, err := os.ReadFile(opts.Init)
 	if err != nil {
 		return fmt.Errorf("init binary: %w", err)
+	}
+	if err := checkInit(init, k.Arch); err != nil {
+		return fmt.Errorf("init binary %s: %w", opts.Init, err)
 	}
 	a := initramfs.NewWriter(w)
 	for _, d := range guestDirs {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -185,7 +186,7 @@ func newVMBootCmd(f *vmFlags) *cobra.Command {
 		Use:   "boot TARGET [-- COMMAND...]",
 		Short: "Boot a guest kernel with this binary as /init and run a tracebench command in it",
 		Long: `Boot fetches TARGET if needed, boots it in qemu with this binary (which must be
-static: CGO_ENABLED=0) as /init, runs the tracebench COMMAND inside (default:
+static: CGO_ENABLED=0; for another architecture pass --init) as /init, runs the tracebench COMMAND inside (default:
 "vm selftest"), prints what the guest wrote to its results port and exits with
 the guest command's status.`,
 		Args: cobra.MinimumNArgs(1),
@@ -202,8 +203,10 @@ the guest command's status.`,
 			if err != nil {
 				return err
 			}
-			if opts.Init, err = os.Executable(); err != nil {
-				return err
+			if opts.Init == "" {
+				if opts.Init, err = os.Executable(); err != nil {
+					return err
+				}
 			}
 			opts.Args = args[1:]
 			if len(opts.Args) == 0 {
@@ -215,8 +218,10 @@ the guest command's status.`,
 			}
 			res, err := vmtests.Boot(cmd.Context(), k, opts)
 			cmd.OutOrStdout().Write(res.Output)
-			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s in %s (emulated: %v), console log %s\n",
-				t.Name, k.Release, res.Elapsed.Round(1e6), res.Emulated, res.ConsoleLog)
+			if res.Elapsed > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s ran %s (emulated: %v), console log %s\n",
+					t.Name, k.Release, res.Elapsed.Round(time.Millisecond), res.Emulated, res.ConsoleLog)
+			}
 			if err != nil {
 				return err
 			}
@@ -229,6 +234,7 @@ the guest command's status.`,
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 0, "kill the guest after this long (default: the target's, else 5m)")
 	cmd.Flags().StringVar(&opts.LogDir, "log-dir", "", "directory for the console log")
 	cmd.Flags().StringVar(&opts.Cmdline, "append", "", "extra kernel command line")
+	cmd.Flags().StringVar(&opts.Init, "init", "", "static tracebench binary for the guest's architecture (default: this binary)")
 	return cmd
 }
 

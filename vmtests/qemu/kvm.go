@@ -1,7 +1,9 @@
 package qemu
 
 import (
+	"bytes"
 	"os"
+	"runtime"
 
 	"golang.org/x/sys/unix"
 )
@@ -13,10 +15,16 @@ const (
 	kvmAPIVersion    = 12
 )
 
-// KVMUsable reports whether this process can create a KVM virtual machine:
-// /dev/kvm can exist and open while VM creation still fails (no vmx/svm
-// flag in a nested guest), so it creates and closes one.
+// KVMUsable reports whether qemu can run an ordinary kernel under KVM here.
+// /dev/kvm existing and even creating VMs is not enough: on x86 without
+// hardware virtualization (no vmx/svm CPU flag) /dev/kvm may be served by
+// kvm_pvm, a pagetable-based KVM that only runs PVM-enabled guest kernels;
+// qemu then aborts setting the first MSR. So on x86 the CPU flag is
+// required too, and a VM is created and closed.
 func KVMUsable() bool {
+	if runtime.GOARCH == "amd64" && !cpuHasVirtualization() {
+		return false
+	}
 	f, err := os.OpenFile("/dev/kvm", os.O_RDWR|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return false
@@ -32,4 +40,24 @@ func KVMUsable() bool {
 	}
 	unix.Close(vm)
 	return true
+}
+
+// cpuHasVirtualization reports whether /proc/cpuinfo lists vmx (Intel VT-x)
+// or svm (AMD-V).
+func cpuHasVirtualization() bool {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return false
+	}
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		if name, flags, ok := bytes.Cut(line, []byte(":")); ok && string(bytes.TrimSpace(name)) == "flags" {
+			for _, f := range bytes.Fields(flags) {
+				if string(f) == "vmx" || string(f) == "svm" {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
 }
