@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -31,8 +30,6 @@ type Repo struct {
 	Dir            string
 	Mirror         string
 	SecurityMirror string
-
-	mu sync.Mutex // serialises apt runs of this process on Dir
 }
 
 // Package is one build of a Debian package.
@@ -112,8 +109,11 @@ func (r *Repo) run(ctx context.Context, dir, tool string, args ...string) ([]byt
 // unless lists for the same sources were fetched less than Freshness ago: a
 // cached kernel never costs network traffic.
 func (r *Repo) Update(ctx context.Context) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	unlock, err := r.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	mirror, security := r.Mirror, r.SecurityMirror
 	if mirror == "" || security == "" {
 		m, s, err := SystemMirrors(SystemSources)
@@ -174,8 +174,11 @@ func patternRegexp(pattern string) string {
 // at patternRegexp) for arch ("" for architecture-independent packages).
 // Call Update first.
 func (r *Repo) Resolve(ctx context.Context, pattern, arch string) (Package, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	unlock, err := r.lock()
+	if err != nil {
+		return Package{}, err
+	}
+	defer unlock()
 	expr := patternRegexp(pattern)
 	out, err := r.run(ctx, r.Dir, "apt-cache", "search", "--names-only", expr)
 	if err != nil {
@@ -244,8 +247,11 @@ func newest(madison []byte, arch string) (Package, bool) {
 // Download fetches p's .deb (checked by apt against the signed package
 // lists) into Dir/debs and returns its path; the caller removes it when done.
 func (r *Repo) Download(ctx context.Context, p Package) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	unlock, err := r.lock()
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	debs := filepath.Join(r.Dir, "debs")
 	if err := os.MkdirAll(debs, 0o755); err != nil {
 		return "", fmt.Errorf("download %s: %w", p, err)
