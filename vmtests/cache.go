@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"github.com/tracebench/tracebench/internal/debian"
 )
@@ -14,9 +13,7 @@ import (
 // Cache holds fetched kernels, one directory per kernel build, and the
 // private apt configuration that fetches Debian's.
 type Cache struct {
-	Dir  string
-	once sync.Once
-	repo *debian.Repo
+	Dir string
 }
 
 // DefaultCacheDir is $TRACEBENCH_CACHE, or tracebench under
@@ -44,10 +41,7 @@ func OpenCache(dir string) (*Cache, error) {
 }
 
 // Repo returns the cache's private apt configuration.
-func (c *Cache) Repo() *debian.Repo {
-	c.once.Do(func() { c.repo = &debian.Repo{Dir: filepath.Join(c.Dir, "apt")} })
-	return c.repo
-}
+func (c *Cache) Repo() *debian.Repo { return &debian.Repo{Dir: filepath.Join(c.Dir, "apt")} }
 
 func (c *Cache) kernelsDir() string { return filepath.Join(c.Dir, "kernels") }
 
