@@ -20,8 +20,9 @@ type LocalImage struct {
 
 func (l LocalImage) String() string { return "local image " + l.Image }
 
-// Fetch checks the image and prepares its boot files under the cache,
-// keyed by the image's SHA-256: it never downloads.
+// Fetch checks the image and prepares its boot files under the cache, keyed
+// by the image's SHA-256 and the modules directory's path: it never
+// downloads.
 func (l LocalImage) Fetch(ctx context.Context, c *Cache, t Target) (Kernel, error) {
 	sum, err := fileSHA256(l.Image)
 	if err != nil {
@@ -32,8 +33,10 @@ func (l LocalImage) Fetch(ctx context.Context, c *Cache, t Target) (Kernel, erro
 			return Kernel{}, fmt.Errorf("modules %s: want a lib/modules/RELEASE directory: %w", l.Modules, err)
 		}
 	}
-	dir := filepath.Join(c.kernelsDir(), "local-"+sum[:16]+"-"+t.Arch)
-	if k, err := loadKernel(dir); err == nil && k.Target == t.Name {
+	key := sha256.Sum256([]byte(sum + "\x00" + l.Modules))
+	dir := filepath.Join(c.kernelsDir(), fmt.Sprintf("local-%x-%s", key[:8], t.Arch))
+	if k, err := loadKernel(dir); err == nil {
+		k.Target = t.Name
 		return k, nil
 	}
 	if err := os.MkdirAll(c.kernelsDir(), 0o755); err != nil {
@@ -51,7 +54,6 @@ func (l LocalImage) Fetch(ctx context.Context, c *Cache, t Target) (Kernel, erro
 	if err := assemble(&k, staging, l.Modules); err != nil {
 		return Kernel{}, err
 	}
-	os.RemoveAll(dir) // a stale copy made for another target name
 	return install(k, staging, dir)
 }
 

@@ -107,7 +107,9 @@ func (r *Repo) run(ctx context.Context, dir, tool string, args ...string) ([]byt
 
 // Update writes the private sources list and fetches the package lists,
 // unless lists for the same sources were fetched less than Freshness ago: a
-// cached kernel never costs network traffic.
+// cached kernel never costs network traffic. Any list that fails to download
+// is an error (--error-on=any, apt 2.1.16+): by default apt-get update only
+// warns and exits 0 with an unreachable mirror.
 func (r *Repo) Update(ctx context.Context) error {
 	unlock, err := r.lock()
 	if err != nil {
@@ -134,7 +136,7 @@ func (r *Repo) Update(ctx context.Context) error {
 	if err := os.WriteFile(r.sourcesPath(), []byte(sources), 0o644); err != nil {
 		return fmt.Errorf("apt sources list: %w", err)
 	}
-	if _, err := r.run(ctx, r.Dir, "apt-get", "-q", "update"); err != nil {
+	if _, err := r.run(ctx, r.Dir, "apt-get", "-q", "--error-on=any", "update"); err != nil {
 		return fmt.Errorf("update Debian package lists: %w", err)
 	}
 	return os.WriteFile(r.stampPath(), []byte(sources), 0o644)

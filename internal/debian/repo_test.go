@@ -132,3 +132,20 @@ func TestRepo(t *testing.T) {
 		t.Error("extracting a non-.deb succeeded")
 	}
 }
+
+// TestUpdateUnreachableMirror: a mirror nobody answers on gives an error
+// that names it, and no stamp that would make later updates skip.
+func TestUpdateUnreachableMirror(t *testing.T) {
+	if _, err := exec.LookPath("apt-get"); err != nil {
+		t.Skip("apt-get not installed")
+	}
+	r := &Repo{Dir: t.TempDir(), Mirror: "http://127.0.0.1:9/debian", SecurityMirror: "http://127.0.0.1:9/debian-security"}
+	err := r.Update(context.Background())
+	var cmdErr *CommandError
+	if !errors.As(err, &cmdErr) || !strings.Contains(err.Error(), "127.0.0.1:9") {
+		t.Fatalf("got %v, want a CommandError naming the mirror", err)
+	}
+	if _, err := os.Stat(r.stampPath()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stamp written after a failed update: %v", err)
+	}
+}
