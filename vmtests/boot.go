@@ -68,7 +68,8 @@ type BootResult struct {
 // and returns what the guest reported. A command that fails is not an error:
 // its status is in ExitCode. A guest that panics, hangs past the timeout,
 // never reaches /init or stops without a status gives a *qemu.Error (test
-// its class with errors.Is) and the BootResult gathered so far.
+// its class with errors.Is; a panic or timeout before /init ran is also
+// ErrNoInit) and the BootResult gathered so far.
 func Boot(ctx context.Context, k Kernel, opts BootOptions) (BootResult, error) {
 	if k.BootImage() == "" {
 		return BootResult{}, fmt.Errorf("boot %s: %w", k.Target, ErrHostTarget)
@@ -109,13 +110,10 @@ func Boot(ctx context.Context, k Kernel, opts BootOptions) (BootResult, error) {
 	raw, rerr := os.ReadFile(port)
 	t, derr := guest.Decode(raw)
 	res.Output = t.Output
-	var qerr *qemu.Error
 	switch {
-	case errors.As(err, &qerr):
-		if !t.Started {
-			qerr.Detail = strings.TrimPrefix(qerr.Detail+"; "+ErrNoInit.Error(), "; ")
-		}
-		return res, fmt.Errorf("boot %s: %w", k.Target, err)
+	case err != nil && !t.Started && errors.As(err, new(*qemu.Error)):
+		// Both classes hold: e.g. a panic before /init ran.
+		return res, fmt.Errorf("boot %s: %w: %w", k.Target, ErrNoInit, err)
 	case err != nil:
 		return res, fmt.Errorf("boot %s: %w", k.Target, err)
 	case rerr != nil || derr != nil:

@@ -145,8 +145,8 @@ func testPanic(t *testing.T, k Kernel) {
 		Timeout: bootTimeout, LogDir: t.TempDir(),
 	})
 	var qerr *qemu.Error
-	if !errors.Is(err, qemu.ErrPanic) || !errors.As(err, &qerr) {
-		t.Fatalf("got %v, want a qemu.ErrPanic", err)
+	if !errors.Is(err, qemu.ErrPanic) || !errors.Is(err, ErrNoInit) || !errors.As(err, &qerr) {
+		t.Fatalf("got %v, want a qemu.ErrPanic and ErrNoInit", err)
 	}
 	tail := strings.Join(qerr.ConsoleTail, "\n")
 	if !strings.Contains(tail, "Kernel panic - not syncing") || !strings.Contains(err.Error(), "VFS: Unable to mount root fs") ||
