@@ -20,7 +20,19 @@ var (
 	fetchErr  error
 
 	initOnce sync.Map // arch → *initBuild
+	initDir  string   // where the init binaries are built, removed at exit
 )
+
+func TestMain(m *testing.M) {
+	var err error
+	if initDir, err = os.MkdirTemp("", "tracebench-init-"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(initDir)
+	os.Exit(code)
+}
 
 type initBuild struct {
 	once sync.Once
@@ -81,12 +93,7 @@ func initBinary(t *testing.T, arch string) string {
 	v, _ := initOnce.LoadOrStore(arch, &initBuild{})
 	b := v.(*initBuild)
 	b.once.Do(func() {
-		dir, err := os.MkdirTemp("", "tracebench-init-")
-		if err != nil {
-			b.err = err
-			return
-		}
-		b.path = filepath.Join(dir, "tracebench-"+arch)
+		b.path = filepath.Join(initDir, "tracebench-"+arch)
 		cmd := exec.Command("go", "build", "-o", b.path, "../cmd/tracebench")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch)
 		if out, err := cmd.CombinedOutput(); err != nil {
