@@ -193,7 +193,7 @@ func processesMentioning(t *testing.T, s string) []string {
 // TestBootBadInput: errors before any qemu starts name what is wrong.
 func TestBootBadInput(t *testing.T) {
 	k := defaultKernels(t)["debian:6.1/arm64"]
-	amd64 := initBinary(t, "amd64")
+	amd64, arm64 := initBinary(t, "amd64"), initBinary(t, "arm64")
 	_, err := Boot(context.Background(), k, BootOptions{Init: amd64, LogDir: t.TempDir()})
 	if !errors.Is(err, ErrBadInit) || !strings.Contains(err.Error(), "GOARCH=arm64") {
 		t.Errorf("amd64 init in an arm64 guest: got %v, want ErrBadInit", err)
@@ -207,7 +207,7 @@ func TestBootBadInput(t *testing.T) {
 		t.Errorf("booting the host: got %v, want ErrHostTarget", err)
 	}
 	t.Setenv("PATH", t.TempDir())
-	_, err = Boot(context.Background(), k, BootOptions{Init: initBinary(t, "arm64"), LogDir: t.TempDir()})
+	_, err = Boot(context.Background(), k, BootOptions{Init: arm64, LogDir: t.TempDir()})
 	var missing *qemu.MissingError
 	if !errors.Is(err, qemu.ErrMissing) || !errors.As(err, &missing) || missing.Package != "qemu-system-arm" {
 		t.Errorf("no qemu in PATH: got %v, want a MissingError naming qemu-system-arm", err)
