@@ -1,0 +1,115 @@
+package vmtests
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/tracebench/tracebench/internal/debian"
+)
+
+// Cache holds fetched kernels, one directory per kernel build, and the
+// private apt configuration that fetches Debian's.
+type Cache struct {
+	Dir string
+}
+
+// DefaultCacheDir is $TRACEBENCH_CACHE, or tracebench under
+// $XDG_CACHE_HOME, or ~/.cache/tracebench.
+func DefaultCacheDir() (string, error) {
+	if d := os.Getenv("TRACEBENCH_CACHE"); d != "" {
+		return d, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("kernel cache: %w (set TRACEBENCH_CACHE)", err)
+	}
+	return filepath.Join(d, "tracebench"), nil
+}
+
+// OpenCache returns the cache at dir, or at DefaultCacheDir if dir is "".
+func OpenCache(dir string) (*Cache, error) {
+	if dir == "" {
+		var err error
+		if dir, err = DefaultCacheDir(); err != nil {
+			return nil, err
+		}
+	}
+	return &Cache{Dir: dir}, nil
+}
+
+// Repo returns the cache's private apt configuration.
+func (c *Cache) Repo() *debian.Repo { return &debian.Repo{Dir: filepath.Join(c.Dir, "apt")} }
+
+func (c *Cache) kernelsDir() string { return filepath.Join(c.Dir, "kernels") }
+
+// Fetch makes t's kernel available in the cache: a kernel build already
+// there costs no download (Kernel.Downloaded is false).
+func (c *Cache) Fetch(ctx context.Context, t Target) (Kernel, error) {
+	if t.Host() {
+		return Kernel{}, fmt.Errorf("target %s: %w", t.Name, ErrHostTarget)
+	}
+	k, err := t.Source.Fetch(ctx, c, t)
+	if err != nil {
+		return Kernel{}, fmt.Errorf("target %s: %w", t.Name, err)
+	}
+	if t.BTF != "" {
+		if _, err := os.Stat(t.BTF); err != nil {
+			return Kernel{}, fmt.Errorf("target %s: btf: %w", t.Name, err)
+		}
+		k.BTF = t.BTF
+	}
+	return k, nil
+}
+
+// Fetch fetches t into the default cache.
+func Fetch(ctx context.Context, t Target) (Kernel, error) {
+	c, err := OpenCache("")
+	if err != nil {
+		return Kernel{}, err
+	}
+	return c.Fetch(ctx, t)
+}
+
+// ErrHostTarget is returned (wrapped) when a guest operation is asked of the
+// host target.
+var ErrHostTarget = errors.New("the host target runs on the running kernel and is not fetched or booted")
+
+// Cached lists the kernel builds in the cache fetched for target name.
+func (c *Cache) Cached(name string) ([]Kernel, error) {
+	dirs, err := os.ReadDir(c.kernelsDir())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Kernel
+	for _, d := range dirs {
+		k, err := loadKernel(filepath.Join(c.kernelsDir(), d.Name()))
+		if err == nil && k.Target == name {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// install moves a kernel assembled in staging to its final directory dir,
+// writing the manifest last so a half-written kernel is never used. If
+// another fetch installed it meanwhile, that copy wins.
+func install(k Kernel, staging, dir string) (Kernel, error) {
+	k.Dir = staging
+	if err := k.save(); err != nil {
+		return Kernel{}, err
+	}
+	if err := os.Rename(staging, dir); err != nil {
+		if existing, lerr := loadKernel(dir); lerr == nil {
+			os.RemoveAll(staging)
+			return existing, nil
+		}
+		return Kernel{}, fmt.Errorf("install kernel: %w", err)
+	}
+	return loadKernel(dir)
+}

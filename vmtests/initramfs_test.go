@@ -1,0 +1,106 @@
+package vmtests
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cavaliergopher/cpio"
+
+	"github.com/tracebench/tracebench/vmtests/guest"
+)
+
+type cpioEntry struct {
+	mode cpio.FileMode
+	data []byte
+}
+
+func readArchive(t *testing.T, b []byte) (map[string]cpioEntry, []string) {
+	t.Helper()
+	r := cpio.NewReader(bytes.NewReader(b))
+	entries := map[string]cpioEntry{}
+	var order []string
+	for {
+		h, err := r.Next()
+		if err == io.EOF {
+			return entries, order
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries["/"+h.Name] = cpioEntry{h.Mode, data}
+		order = append(order, "/"+h.Name)
+	}
+}
+
+// TestInitramfs builds the archive for a real Debian kernel and checks every
+// entry, its mode, the module load order and the guest's command line.
+func TestInitramfs(t *testing.T) {
+	k := defaultKernels(t)["debian:6.1/amd64"]
+	init := initBinary(t, "amd64")
+	var buf bytes.Buffer
+	opts := BootOptions{Init: init, Args: []string{"vm", "selftest", "--exit", "3"},
+		Files: map[string][]byte{"/tracebench/request.json": []byte(`{"cells":[]}`)}}
+	if err := buildInitramfs(&buf, k, opts); err != nil {
+		t.Fatal(err)
+	}
+	entries, order := readArchive(t, buf.Bytes())
+	dir, reg, chr := cpio.FileMode(cpio.TypeDir), cpio.FileMode(cpio.TypeReg), cpio.FileMode(cpio.TypeChar)
+	want := map[string]cpio.FileMode{
+		"/dev": dir | 0o755, "/proc": dir | 0o755, "/sys": dir | 0o755, "/tmp": dir | 0o755, "/run": dir | 0o755, "/bin": dir | 0o755,
+		"/dev/console": chr | 0o600, "/init": reg | 0o755,
+		"/lib": dir | 0o755, "/lib/modules": dir | 0o755, "/tracebench": dir | 0o755,
+		guest.ModulesFile: reg | 0o644, guest.ArgsFile: reg | 0o644, "/tracebench/request.json": reg | 0o644,
+	}
+	var wantOrder []string
+	for _, m := range k.Modules {
+		name := "/lib/modules/" + filepath.Base(m)
+		want[name] = reg | 0o644
+		wantOrder = append(wantOrder, name)
+	}
+	for name, mode := range want {
+		if e, ok := entries[name]; !ok || e.mode != mode {
+			t.Errorf("%s: mode %v (present %v), want %v", name, e.mode, ok, mode)
+		}
+	}
+	for name := range entries {
+		if _, ok := want[name]; !ok {
+			t.Errorf("unexpected entry %s", name)
+		}
+	}
+	initBytes, _ := os.ReadFile(init)
+	if !bytes.Equal(entries["/init"].data, initBytes) {
+		t.Error("/init differs from the binary")
+	}
+	for _, m := range k.Modules {
+		b, _ := os.ReadFile(m)
+		if !bytes.Equal(entries["/lib/modules/"+filepath.Base(m)].data, b) {
+			t.Errorf("module %s differs", m)
+		}
+	}
+	if got := strings.Fields(string(entries[guest.ModulesFile].data)); !slices.Equal(got, wantOrder) || len(got) != 6 {
+		t.Errorf("module order %q, want %q", got, wantOrder)
+	}
+	var args []string
+	if err := json.Unmarshal(entries[guest.ArgsFile].data, &args); err != nil || !slices.Equal(args, opts.Args) {
+		t.Errorf("args %q (%v), want %q", args, err, opts.Args)
+	}
+	// Parents come before their children, as the kernel's unpacker needs.
+	for i, name := range order {
+		if parent := filepath.Dir(name); parent != "/" && slices.Index(order, parent) > i {
+			t.Errorf("%s comes before its directory", name)
+		}
+	}
+	if string(entries["/tracebench/request.json"].data) != `{"cells":[]}` {
+		t.Error("caller's file lost")
+	}
+}

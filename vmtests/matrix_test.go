@@ -1,0 +1,93 @@
+package vmtests
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaultMatrix(t *testing.T) {
+	m := DefaultMatrix()
+	want := []string{"debian:5.10/amd64", "debian:6.1/amd64", "debian:6.1/arm64", "debian:6.12/amd64", "debian:6.12/arm64", "host"}
+	if got := m.Names(); !slices.Equal(got, want) {
+		t.Fatalf("default targets %q, want %q", got, want)
+	}
+	for _, tg := range m.Targets {
+		if tg.Host() {
+			if tg.Arch != HostArch() {
+				t.Errorf("host target arch %q", tg.Arch)
+			}
+			continue
+		}
+		d, ok := tg.Source.(DebianPackage)
+		if !ok || !strings.HasSuffix(d.Pattern, "-"+tg.Arch+"-unsigned") || !strings.HasSuffix(tg.Name, "/"+tg.Arch) {
+			t.Errorf("target %s: source %v, arch %s", tg.Name, tg.Source, tg.Arch)
+		}
+	}
+	if _, err := m.Lookup("debian:4.19/amd64"); !errors.Is(err, ErrUnknownTarget) || !strings.Contains(err.Error(), "debian:6.1/arm64") {
+		t.Errorf("unknown target: got %v, want ErrUnknownTarget listing the known ones", err)
+	}
+}
+
+func TestParseMatrixFields(t *testing.T) {
+	m, err := ParseMatrix("m.toml", []byte(`
+[target.local]
+image = "/boot/vmlinuz"
+modules = "/lib/modules/6.1.0"
+arch = "amd64"
+btf = "/tmp/vmlinux.btf"
+smp = 2
+memory = "1G"
+timeout = "90s"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := m.Targets[0]
+	want := Target{Name: "local", Source: LocalImage{Image: "/boot/vmlinuz", Modules: "/lib/modules/6.1.0"},
+		Arch: "amd64", BTF: "/tmp/vmlinux.btf", CPUs: 2, Memory: "1G", Timeout: 90 * time.Second}
+	if got != want {
+		t.Errorf("parsed %+v, want %+v", got, want)
+	}
+}
+
+func TestParseMatrixErrors(t *testing.T) {
+	for _, c := range []struct{ name, data, want string }{
+		{"unknown field", "[target.a]\npackage = \"p\"\narch = \"amd64\"\nsmpp = 2\n", `m.toml: target "a": invalid kernel matrix: unknown field "smpp"`},
+		{"unknown key", "[targets.a]\nhost = true\n", `m.toml: invalid kernel matrix: unknown key "targets.a"`},
+		{"no source", "[target.a]\narch = \"amd64\"\n", `target "a": invalid kernel matrix: needs exactly one of host = true, package or image`},
+		{"two sources", "[target.a]\npackage = \"p\"\nimage = \"i\"\narch = \"amd64\"\n", "needs exactly one of"},
+		{"bad arch", "[target.a]\npackage = \"p\"\narch = \"riscv64\"\n", `field "arch" is "riscv64", want one of amd64, arm64`},
+		{"no arch", "[target.a]\nimage = \"i\"\n", `field "arch" is ""`},
+		{"host with arch", "[target.h]\nhost = true\narch = \"amd64\"\n", "the host target takes no other field"},
+		{"modules for package", "[target.a]\npackage = \"p\"\narch = \"amd64\"\nmodules = \"m\"\n", `field "modules" is for local images only`},
+		{"bad smp", "[target.a]\npackage = \"p\"\narch = \"amd64\"\nsmp = 0\n", `field "smp" is 0`},
+		{"bad memory", "[target.a]\npackage = \"p\"\narch = \"amd64\"\nmemory = \"lots\"\n", `field "memory" is "lots"`},
+		{"bad timeout", "[target.a]\npackage = \"p\"\narch = \"amd64\"\ntimeout = \"soon\"\n", `field "timeout" is "soon"`},
+		{"wrong type", "[target.a]\npackage = 3\narch = \"amd64\"\n", "m.toml: invalid kernel matrix"},
+		{"syntax", "[target.a\n", "m.toml: invalid kernel matrix"},
+	} {
+		_, err := ParseMatrix("m.toml", []byte(c.data))
+		if !errors.Is(err, ErrInvalidMatrix) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want ErrInvalidMatrix containing %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestLoadMatrix(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "matrix.toml")
+	if err := os.WriteFile(path, []byte("[target.h]\nhost = true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadMatrix(path)
+	if err != nil || m.File != path || len(m.Targets) != 1 || !m.Targets[0].Host() {
+		t.Fatalf("LoadMatrix = %+v, %v", m, err)
+	}
+	if _, err := LoadMatrix(path + ".missing"); !errors.Is(err, ErrInvalidMatrix) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: got %v", err)
+	}
+}
