@@ -182,8 +182,12 @@ func findSupport(ss []backends.Support, ev event.Event, m backends.Mode) *backen
 }
 
 func (h *harness) newCell(name string, m backends.Mode, ev event.Event, st results.Status, r *results.Reason) results.Cell {
+	return h.newCellFor(h.cfg.Target, name, m, ev, st, r)
+}
+
+func (h *harness) newCellFor(target, name string, m backends.Mode, ev event.Event, st results.Status, r *results.Reason) results.Cell {
 	return results.Cell{
-		Target: h.cfg.Target, Backend: name, Mode: string(m), Event: ev,
+		Target: target, Backend: name, Mode: string(m), Event: ev,
 		Status: st, Reason: r, Emulated: h.cfg.Emulated, Started: time.Now().UTC(),
 	}
 }

@@ -112,6 +112,11 @@ func (c *cellRun) steps(ctx context.Context) error {
 	}
 	chunkOps := chunkOpsFor(nsPerOp)
 
+	if h.cfg.CoverageOnly {
+		cov, err := c.coverage(ctx, load, chunkOps, nsPerOp, budget)
+		c.cell.Coverage = cov
+		return err
+	}
 	share := overheadShare
 	if h.cfg.SkipCollateral {
 		share += collateralShare

@@ -30,12 +30,16 @@ func (c *cellRun) coverage(ctx context.Context, load workloads.Load, chunkOps in
 	if err != nil {
 		return nil, err
 	}
-	if err := c.h.call(ctx, c.proc, "attach", func(x context.Context) error { _, err := c.proc.Attach(x); return err }); err != nil {
+	var attach, detach time.Duration
+	if err := c.h.call(ctx, c.proc, "attach", func(x context.Context) (err error) { attach, err = c.proc.Attach(x); return }); err != nil {
 		return nil, err
 	}
 	c.status("coverage: %d operations", chunks*chunkOps)
 	produced, runErr := c.agent.Run(ctx, workloads.RunSpec{Load: load, ChunkOps: chunkOps, MaxChunks: chunks}, nil)
-	err = c.h.call(ctx, c.proc, "detach", func(x context.Context) error { _, err := c.proc.Detach(x); return err })
+	err = c.h.call(ctx, c.proc, "detach", func(x context.Context) (err error) { detach, err = c.proc.Detach(x); return })
+	if c.cell.Toggles == 0 { // no overhead measurement: these are the only timings
+		c.cell.AttachNs, c.cell.DetachNs, c.cell.Toggles = attach.Nanoseconds(), detach.Nanoseconds(), 1
+	}
 	if runErr != nil {
 		return nil, runErr
 	}

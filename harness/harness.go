@@ -13,12 +13,14 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tracebench/tracebench/backends"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/kstate"
 	"github.com/tracebench/tracebench/results"
+	"github.com/tracebench/tracebench/vmtests"
 )
 
 // Config is what a run measures and where it writes.
@@ -51,6 +53,24 @@ type Config struct {
 	Resume *results.Run
 	// Emulated marks a guest under software emulation.
 	Emulated bool
+	// CoverageOnly skips the overhead and collateral measurements: each
+	// cell loads, attaches once (timed), checks coverage and detaches. It
+	// is the portability suite's mode.
+	CoverageOnly bool
+
+	// SkipLocal runs no cell on the running kernel (only guests).
+	SkipLocal bool
+	// Guests are kernels to boot in qemu and run the same cells in.
+	Guests []vmtests.Target
+	Cache  *vmtests.Cache
+	// GuestBinaries maps an architecture to a static tracebench binary
+	// for a guest's /init (see GuestBinaries).
+	GuestBinaries map[string]string
+	// GuestBudget is the cell budget in guests (emulation is slow; the
+	// portability suite needs little).
+	GuestBudget time.Duration
+	// GuestParallel is how many guests run at once (0: one per CPU).
+	GuestParallel int
 
 	OutDir  string
 	RunID   string
@@ -70,6 +90,8 @@ func (c *Config) Validate() error {
 		return errors.New("no backend selected")
 	case len(c.Events) == 0:
 		return errors.New("no event selected")
+	case len(c.Guests) > 0 && c.Cache == nil:
+		return errors.New("guest targets need a kernel cache")
 	case c.CellBudget < time.Second:
 		return fmt.Errorf("cell budget %v is too short: at least 1s", c.CellBudget)
 	case c.OutDir == "":
@@ -82,6 +104,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Target == "" {
 		c.Target = "host"
+	}
+	if c.GuestBudget == 0 {
+		c.GuestBudget = c.CellBudget
 	}
 	if c.CallTimeout == 0 {
 		c.CallTimeout = time.Minute
@@ -124,15 +149,16 @@ func start(cfg Config) (*harness, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &harness{cfg: cfg, journal: j}, nil
+	return &harness{cfg: cfg, journal: j, done: map[results.Key]bool{}}, nil
 }
 
 type harness struct {
 	cfg     Config
 	journal *kstate.Journal
 	env     *environment
+	mu      sync.Mutex // guards res and done: guests finish concurrently
 	res     *results.Run
-	done    map[results.Key]bool // cells of a resumed run
+	done    map[results.Key]bool // cells recorded
 }
 
 func (h *harness) run(ctx context.Context) (*results.Run, error) {
@@ -154,14 +180,21 @@ func (h *harness) run(ctx context.Context) (*results.Run, error) {
 		Started:    time.Now().UTC(),
 		Command:    h.cfg.Command,
 		Config: results.Config{
-			Backends: h.cfg.Backends, Events: h.cfg.Events, Modes: modes, SkipCollateral: h.cfg.SkipCollateral,
-			CellBudget: h.cfg.CellBudget, Options: h.cfg.Options, WorkloadCPU: env.workloadCPU,
+			Targets:  h.cfg.targetNames(),
+			Backends: h.cfg.Backends, Events: h.cfg.Events, Modes: modes,
+			SkipCollateral: h.cfg.SkipCollateral, CoverageOnly: h.cfg.CoverageOnly,
+			CellBudget: h.cfg.CellBudget, GuestBudget: h.cfg.GuestBudget,
+			Options: h.cfg.Options, WorkloadCPU: env.workloadCPU,
 		},
-		Targets: []results.Target{{Name: h.cfg.Target, Host: facts}},
+	}
+	if !h.cfg.SkipLocal {
+		h.res.Targets = []results.Target{{Name: h.cfg.Target, Host: facts}}
 	}
 	if r := h.cfg.Resume; r != nil {
 		h.res.Started, h.res.Command, h.res.Cells = r.Started, r.Command, r.Cells
-		h.done = map[results.Key]bool{}
+		for _, t := range r.Targets {
+			h.addTarget(t)
+		}
 		for _, c := range r.Cells {
 			h.done[c.Key()] = true
 		}
@@ -170,11 +203,15 @@ func (h *harness) run(ctx context.Context) (*results.Run, error) {
 		return nil, err
 	}
 	for _, name := range orderBackends(h.cfg.Backends) {
-		if err := ctx.Err(); err != nil {
+		if ctx.Err() != nil || h.cfg.SkipLocal {
 			break
 		}
 		h.runBackend(ctx, name)
 	}
+	if len(h.cfg.Guests) > 0 {
+		h.runGuests(ctx)
+	}
+	h.sortTargets()
 	if ctx.Err() == nil {
 		h.res.Finished = time.Now().UTC()
 	}
@@ -203,7 +240,8 @@ func btoi(b bool) int {
 }
 
 // save writes results.json and bench.txt; called after every cell, so an
-// interrupted run keeps what it measured.
+// interrupted run keeps what it measured. The caller holds h.mu or runs
+// alone.
 func (h *harness) save() error {
 	if err := results.Write(h.cfg.OutDir, h.res); err != nil {
 		return err
@@ -212,6 +250,13 @@ func (h *harness) save() error {
 }
 
 func (h *harness) addCell(c results.Cell) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.done[c.Key()] = true
+	h.addCellLocked(c)
+}
+
+func (h *harness) addCellLocked(c results.Cell) {
 	h.res.Cells = append(h.res.Cells, c)
 	h.cfg.Progress.CellDone(c)
 	if err := h.save(); err != nil {
@@ -225,9 +270,33 @@ var Version = "dev"
 
 func goarch() string { return runtime.GOARCH }
 
+// sortTargets puts targets in the order they were asked for (guests are
+// added as they finish).
+func (h *harness) sortTargets() {
+	order := map[string]int{}
+	for i, n := range h.cfg.targetNames() {
+		order[n] = i + 1
+	}
+	slices.SortStableFunc(h.res.Targets, func(a, b results.Target) int { return order[a.Name] - order[b.Name] })
+}
+
+// targetNames lists the run's targets: the local one unless skipped, then
+// the guests.
+func (c *Config) targetNames() []string {
+	var out []string
+	if !c.SkipLocal {
+		out = append(out, c.Target)
+	}
+	for _, g := range c.Guests {
+		out = append(out, g.Name)
+	}
+	return out
+}
+
 // ResumeConfig returns cfg set up to resume the run r: its identity,
 // directory and selection come from r, so that only what r lacks is
-// measured, as r's command asked.
+// measured, as r's command asked. The caller resolves r.Config.Targets
+// into cfg.Target, SkipLocal and Guests.
 func ResumeConfig(cfg Config, r *results.Run, dir string) Config {
 	cfg.Resume = r
 	cfg.RunID = r.RunID
@@ -239,10 +308,9 @@ func ResumeConfig(cfg Config, r *results.Run, dir string) Config {
 		cfg.Modes = append(cfg.Modes, backends.Mode(m))
 	}
 	cfg.SkipCollateral = r.Config.SkipCollateral
+	cfg.CoverageOnly = r.Config.CoverageOnly
 	cfg.CellBudget = r.Config.CellBudget
+	cfg.GuestBudget = r.Config.GuestBudget
 	cfg.Options = r.Config.Options
-	if len(r.Targets) > 0 {
-		cfg.Target = r.Targets[0].Name
-	}
 	return cfg
 }

@@ -34,10 +34,13 @@ type Run struct {
 // Config is the measurement configuration of a run.
 type Config struct {
 	// The selection of the run: `tracebench run --resume` repeats it.
+	Targets        []string      `json:"targets"`
 	Backends       []string      `json:"backends"`
 	Events         []event.Event `json:"events"`
 	Modes          []string      `json:"modes,omitempty"` // empty: every mode of each backend
 	SkipCollateral bool          `json:"skip_collateral,omitempty"`
+	CoverageOnly   bool          `json:"coverage_only,omitempty"`
+	GuestBudget    time.Duration `json:"guest_budget_ns,omitempty"`
 
 	CellBudget time.Duration     `json:"cell_budget_ns"`
 	Options    map[string]string `json:"options,omitempty"`

@@ -232,3 +232,13 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// CheckInit reports whether the file at path can be /init of a guest of
+// arch: a static executable for that architecture.
+func CheckInit(path, arch string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadInit, err)
+	}
+	return checkInit(b, arch)
+}

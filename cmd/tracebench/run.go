@@ -32,6 +32,11 @@ type runFlags struct {
 	noCollat   bool
 	callTimout time.Duration
 	resume     string
+	targets    string
+	guestBudg  time.Duration
+	parallel   int
+	covOnly    bool
+	vm         vmFlags
 }
 
 func newRunCmd() *cobra.Command {
@@ -75,6 +80,12 @@ finished cell.`,
 	fl.StringVar(&f.plugins, "plugins", "", "directory of external backend plugin executables")
 	fl.BoolVar(&f.noCollat, "no-collateral", false, "skip the collateral-cost measurement")
 	fl.DurationVar(&f.callTimout, "call-timeout", time.Minute, "deadline of each call to a backend plugin; a plugin that misses it is killed")
+	fl.StringVarP(&f.targets, "target", "t", "host", `where to run: comma-separated targets of the kernel matrix (see 'tracebench vm list'), "all" (host and every guest) or "guests"`)
+	fl.DurationVar(&f.guestBudg, "guest-budget", 20*time.Second, "measurement time budget per cell in guests (qemu without KVM is slow)")
+	fl.IntVar(&f.parallel, "guest-parallel", 0, "guests booted at once (default: one per CPU)")
+	fl.BoolVar(&f.covOnly, "coverage-only", false, "portability mode: per cell only load, attach once, check exact coverage and detach (no overhead)")
+	fl.StringVar(&f.vm.matrix, "matrix", "", "kernel matrix file (default: the built-in vmtests/matrix.toml)")
+	fl.StringVar(&f.vm.cache, "cache", "", "kernel cache directory")
 	fl.StringVar(&f.resume, "resume", "", "continue the interrupted run in `DIR`: measure only the cells it lacks, with its own selection and budget")
 	return cmd
 }
@@ -85,7 +96,7 @@ func runRun(cmd *cobra.Command, f runFlags) error {
 		return err
 	}
 	if f.resume != "" {
-		for _, fl := range []string{"backend", "event", "mode", "budget", "out", "option", "no-collateral"} {
+		for _, fl := range []string{"backend", "event", "mode", "budget", "out", "option", "no-collateral", "target", "guest-budget", "coverage-only"} {
 			if cmd.Flags().Changed(fl) {
 				return fmt.Errorf("--resume repeats the resumed run's own selection: --%s cannot be changed", fl)
 			}
@@ -95,6 +106,9 @@ func runRun(cmd *cobra.Command, f runFlags) error {
 			return fmt.Errorf("--resume: %w", err)
 		}
 		cfg = harness.ResumeConfig(cfg, prev, f.resume)
+		if err := f.resolveTargets(&cfg, prev.Config.Targets); err != nil {
+			return fmt.Errorf("--resume: %w", err)
+		}
 		if err := cfg.Validate(); err != nil {
 			return fmt.Errorf("--resume %s: %w", f.resume, err)
 		}
@@ -144,7 +158,14 @@ func (f runFlags) config() (harness.Config, error) {
 		CellBudget:     f.budget,
 		CallTimeout:    f.callTimout,
 		SkipCollateral: f.noCollat,
+		CoverageOnly:   f.covOnly,
+		GuestBudget:    f.guestBudg,
+		GuestParallel:  f.parallel,
+		GuestBinaries:  harness.GuestBinaries(exe),
 		RunID:          time.Now().UTC().Format("20060102-150405"),
+	}
+	if err := f.resolveTargets(&cfg, strings.Split(f.targets, ",")); err != nil {
+		return cfg, fmt.Errorf("--target: %w", err)
 	}
 	if cfg.Backends, err = parseBackends(f.backends, f.plugins); err != nil {
 		return cfg, err
@@ -165,6 +186,45 @@ func (f runFlags) config() (harness.Config, error) {
 		cfg.OutDir = filepath.Join("results", cfg.RunID)
 	}
 	return cfg, cfg.Validate()
+}
+
+// resolveTargets sets the local target and the guests from target names
+// of the kernel matrix.
+func (f runFlags) resolveTargets(cfg *harness.Config, names []string) error {
+	m, cache, err := f.vm.load()
+	if err != nil {
+		return err
+	}
+	var expanded []string
+	for _, n := range names {
+		switch n = strings.TrimSpace(n); n {
+		case "all", "guests":
+			for _, t := range m.Targets {
+				if n == "all" || !t.Host() {
+					expanded = append(expanded, t.Name)
+				}
+			}
+		default:
+			expanded = append(expanded, n)
+		}
+	}
+	cfg.SkipLocal = true
+	cfg.Guests = nil
+	for _, n := range expanded {
+		t, err := m.Lookup(n)
+		if err != nil {
+			return err
+		}
+		if t.Host() {
+			cfg.SkipLocal, cfg.Target = false, t.Name
+			continue
+		}
+		cfg.Guests = append(cfg.Guests, t)
+	}
+	if len(cfg.Guests) > 0 {
+		cfg.Cache = cache
+	}
+	return nil
 }
 
 // parseBackends checks backend names against the built-in ones and the

@@ -15,6 +15,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/rlimit"
 
 	"github.com/tracebench/tracebench/backends"
 	"github.com/tracebench/tracebench/event"
@@ -126,6 +127,12 @@ func (b *Backend) Setup(ctx context.Context, s backends.Setup) (backends.SetupRe
 		return backends.SetupResult{}, errors.New("setup called twice")
 	}
 	start := time.Now()
+	// Before 5.11 the kernel charges BPF maps to RLIMIT_MEMLOCK (64 KiB by
+	// default: less than a ring buffer); later kernels use memcg and
+	// RemoveMemlock does nothing. The limit is this plugin process's own.
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return backends.SetupResult{}, fmt.Errorf("raise RLIMIT_MEMLOCK for BPF maps (kernels before 5.11): %w", err)
+	}
 	cs, err := b.spec.Load()
 	if err != nil {
 		return backends.SetupResult{}, fmt.Errorf("load collection spec: %w", err)

@@ -1,0 +1,272 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tracebench/tracebench/backends"
+	"github.com/tracebench/tracebench/backends/builtin"
+	"github.com/tracebench/tracebench/event"
+	"github.com/tracebench/tracebench/results"
+	"github.com/tracebench/tracebench/vmtests"
+	"github.com/tracebench/tracebench/vmtests/qemu"
+)
+
+// GuestRequestFile is where the host puts a guest's request in its
+// initramfs; `tracebench guest-run` reads it.
+const GuestRequestFile = "/tracebench/request.json"
+
+// GuestRequest is what a guest is asked to measure: the same cells as on
+// the host, labelled with the guest's target name.
+type GuestRequest struct {
+	RunID          string            `json:"run_id"`
+	Target         string            `json:"target"`
+	Backends       []string          `json:"backends"`
+	Events         []event.Event     `json:"events"`
+	Modes          []backends.Mode   `json:"modes,omitempty"`
+	CellBudget     time.Duration     `json:"cell_budget_ns"`
+	CallTimeout    time.Duration     `json:"call_timeout_ns"`
+	Options        map[string]string `json:"options,omitempty"`
+	SkipCollateral bool              `json:"skip_collateral,omitempty"`
+	CoverageOnly   bool              `json:"coverage_only,omitempty"`
+	Emulated       bool              `json:"emulated"`
+	// Done are cells already measured (a resumed run): the guest skips them.
+	Done []results.Cell `json:"done,omitempty"`
+}
+
+// GuestConfig turns a request read inside the guest into the harness
+// configuration of a local run there.
+func GuestConfig(req GuestRequest, exe, outDir string) Config {
+	cfg := Config{
+		Exe: exe, AgentArgs: []string{"workload", "agent"}, ServeArgs: []string{"backend", "serve"},
+		Target: req.Target, Backends: req.Backends, Events: req.Events, Modes: req.Modes,
+		CellBudget: req.CellBudget, CallTimeout: req.CallTimeout, Options: req.Options,
+		SkipCollateral: req.SkipCollateral, CoverageOnly: req.CoverageOnly, Emulated: req.Emulated,
+		OutDir: outDir, RunID: req.RunID,
+	}
+	if len(req.Done) > 0 {
+		cfg.Resume = &results.Run{RunID: req.RunID, Cells: req.Done}
+	}
+	return cfg
+}
+
+// runGuests boots every guest target, in parallel up to cfg.GuestParallel
+// at a time, runs the cells in each and merges what comes back.
+func (h *harness) runGuests(ctx context.Context) {
+	pool := qemu.NewPool(h.cfg.GuestParallel)
+	var wg sync.WaitGroup
+	for _, t := range h.cfg.Guests {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pool.Do(ctx, func() error {
+				h.runGuest(ctx, t)
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+}
+
+func (h *harness) runGuest(ctx context.Context, t vmtests.Target) {
+	if ctx.Err() != nil {
+		return
+	}
+	req := h.guestRequest(t)
+	if len(req.Done) == h.cellCount(t.Name) {
+		return // resumed: nothing left to measure there
+	}
+	h.cfg.Progress.Status("%s: fetching the kernel", t.Name)
+	k, err := h.cfg.Cache.Fetch(ctx, t)
+	if err != nil {
+		h.failTarget(t, "fetch kernel: "+err.Error())
+		return
+	}
+	init, ok := h.cfg.GuestBinaries[t.Arch]
+	if !ok {
+		h.failTarget(t, fmt.Sprintf("no static tracebench binary for %s: build one with `make build` (GOARCH=%s CGO_ENABLED=0 go build -o bin/tracebench-linux-%s ./cmd/tracebench)", t.Arch, t.Arch, t.Arch))
+		return
+	}
+	b, err := json.Marshal(req)
+	if err != nil {
+		h.failTarget(t, err.Error())
+		return
+	}
+	h.cfg.Progress.Status("%s: booting Linux %s (%d cells)", t.Name, k.Release, h.cellCount(t.Name)-len(req.Done))
+	res, err := vmtests.Boot(ctx, k, vmtests.BootOptions{
+		Init:    init,
+		Args:    []string{"guest-run", GuestRequestFile},
+		Files:   map[string][]byte{GuestRequestFile: b},
+		Timeout: h.guestTimeout(t),
+		LogDir:  filepath.Join(h.cfg.OutDir, "logs"),
+		Memory:  cmpOr(t.Memory, "1G"),
+		CPUs:    t.CPUs,
+	})
+	if ctx.Err() != nil {
+		return
+	}
+	if err != nil {
+		h.failTarget(t, fmt.Sprintf("%v; last console lines: %s", err, strings.Join(lastLines(res.ConsoleTail, 8), " | ")))
+		// A guest that died mid-run may still have sent a partial run.
+	}
+	if len(res.Output) == 0 {
+		if err == nil {
+			h.failTarget(t, fmt.Sprintf("guest exited with status %d without results; console: %s", res.ExitCode, res.ConsoleLog))
+		}
+		return
+	}
+	run, derr := results.Decode(res.Output)
+	if derr != nil {
+		h.failTarget(t, fmt.Sprintf("guest results: %v (console: %s)", derr, res.ConsoleLog))
+		return
+	}
+	h.mergeGuest(t, k, run)
+}
+
+func (h *harness) guestRequest(t vmtests.Target) GuestRequest {
+	req := GuestRequest{
+		RunID: h.cfg.RunID, Target: t.Name, Backends: h.cfg.Backends, Events: h.cfg.Events, Modes: h.cfg.Modes,
+		CellBudget: h.cfg.GuestBudget, CallTimeout: h.cfg.CallTimeout, Options: h.cfg.Options,
+		SkipCollateral: h.cfg.SkipCollateral, CoverageOnly: h.cfg.CoverageOnly, Emulated: qemu.Emulated(t.Arch),
+	}
+	if t.BTF != "" {
+		req.Options = mergeOptions(req.Options, map[string]string{"btf": t.BTF})
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, c := range h.res.Cells {
+		if c.Target == t.Name && h.done[c.Key()] {
+			req.Done = append(req.Done, c)
+		}
+	}
+	return req
+}
+
+// guestTimeout bounds a guest's whole run: boot, and every cell at its
+// budget with room for set-up under emulation.
+func (h *harness) guestTimeout(t vmtests.Target) time.Duration {
+	if t.Timeout > 0 {
+		return t.Timeout
+	}
+	return 3*time.Minute + time.Duration(h.cellCount(t.Name))*(h.cfg.GuestBudget*3/2+45*time.Second)
+}
+
+// cellCount is how many cells a target has: backends × modes × events.
+func (h *harness) cellCount(target string) int {
+	n := 0
+	for _, b := range h.cfg.Backends {
+		n += len(h.modesOf(b)) * len(h.cfg.Events)
+	}
+	return n
+}
+
+// modesOf is the modes measured for backend b: those asked for, or the
+// modes the built-in backend describes (asked in process: describing
+// touches nothing).
+func (h *harness) modesOf(name string) []backends.Mode {
+	if len(h.cfg.Modes) > 0 {
+		return h.cfg.Modes
+	}
+	if b, err := builtin.New(name); err == nil {
+		if d, err := b.Describe(context.Background()); err == nil {
+			return d.Modes
+		}
+	}
+	return []backends.Mode{backends.Count}
+}
+
+// failTarget records every not yet measured cell of t as failed.
+func (h *harness) failTarget(t vmtests.Target, why string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.addTarget(results.Target{Name: t.Name, Host: results.Host{Arch: t.Arch, Emulated: qemu.Emulated(t.Arch)}})
+	for _, b := range h.cfg.Backends {
+		for _, m := range h.modesOf(b) {
+			for _, ev := range h.cfg.Events {
+				k := results.Key{Target: t.Name, Backend: b, Mode: string(m), Event: ev}
+				if h.done[k] {
+					continue
+				}
+				h.done[k] = true
+				c := h.newCellFor(t.Name, b, m, ev, results.Failed, &results.Reason{Class: string(backends.Failed), Detail: why})
+				c.Emulated = qemu.Emulated(t.Arch)
+				h.addCellLocked(c)
+			}
+		}
+	}
+}
+
+// mergeGuest adds a guest run's target and cells to the run.
+func (h *harness) mergeGuest(t vmtests.Target, k vmtests.Kernel, run *results.Run) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, gt := range run.Targets {
+		if gt.Name == t.Name {
+			gt.Host.Machine, _ = os.Hostname() // the machine that ran qemu
+			h.addTarget(gt)
+		}
+	}
+	for _, c := range run.Cells {
+		if c.Target != t.Name || h.done[c.Key()] {
+			continue
+		}
+		h.done[c.Key()] = true
+		h.addCellLocked(c)
+	}
+	fmt.Fprintf(h.cfg.Log, "%s: Linux %s (%s) done\n", t.Name, k.Release, k.Version)
+}
+
+func (h *harness) addTarget(t results.Target) {
+	for i, x := range h.res.Targets {
+		if x.Name == t.Name {
+			if t.Host.KernelRelease != "" {
+				h.res.Targets[i] = t
+			}
+			return
+		}
+	}
+	h.res.Targets = append(h.res.Targets, t)
+}
+
+func mergeOptions(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+func lastLines(ls []string, n int) []string {
+	if len(ls) > n {
+		return ls[len(ls)-n:]
+	}
+	return ls
+}
+
+// GuestBinaries finds a static tracebench binary per architecture to be a
+// guest's /init: the file tracebench-linux-ARCH next to exe (`make build`
+// puts them there), or exe itself for its own architecture when it is
+// statically linked.
+func GuestBinaries(exe string) map[string]string {
+	out := map[string]string{}
+	for _, arch := range vmtests.Arches {
+		p := filepath.Join(filepath.Dir(exe), "tracebench-linux-"+arch)
+		if vmtests.CheckInit(p, arch) == nil {
+			out[arch] = p
+		}
+	}
+	if _, ok := out[runtime.GOARCH]; !ok && vmtests.CheckInit(exe, runtime.GOARCH) == nil {
+		out[runtime.GOARCH] = exe
+	}
+	return out
+}
