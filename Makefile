@@ -1,7 +1,8 @@
 # tracebench — see README.md.
 #
-#   make bench      set up, run the default measurement, write the report
-#   make test       set up, run every test (as root: tests use the real kernel)
+#   make bench      set up, measure on the host and the default kernel matrix, write the report
+#   make test       set up, run every test (as root: tests use the real kernel and qemu guests)
+#   make vmtest     the portability suite: every backend and event on every guest kernel
 #   make generate   rebuild the eBPF objects and the plugin protocol code
 #
 # Set-up installs what is missing from Debian's packages and the Go module
@@ -13,11 +14,15 @@ BIN := bin/tracebench
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/tracebench/tracebench/harness.Version=$(VERSION)
 RUN_ID := $(shell date -u +%Y%m%d-%H%M%S)
-# Default measurement: every built-in backend, every event, every mode.
+# Default measurement: every built-in backend, every event, every mode, on
+# the host and every guest of the default matrix (vmtests/matrix.toml).
+BENCH_TARGETS ?= all
 BENCH_BACKENDS ?= all
 BENCH_EVENTS ?= all
-BENCH_BUDGET ?= 30s
+BENCH_BUDGET ?= 20s
+BENCH_GUEST_BUDGET ?= 5s
 BENCH_OUT ?= results/$(RUN_ID)
+VMTEST_OUT ?= results/vmtest-$(RUN_ID)
 
 # Debian packages the build, the tests and `make generate` need.
 DEBIAN_PACKAGES := clang llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves
@@ -25,12 +30,17 @@ PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
 GOBIN := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: all build deps bench test vet generate check-generate clean
+.PHONY: all build deps bench test vmtest vet generate check-generate clean
 
 all: build
 
+# Static binaries: bin/tracebench for this machine, and one per guest
+# architecture (a guest's /init), found next to it by `run --target`.
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/tracebench
+	for arch in amd64 arm64; do \
+		GOARCH=$$arch CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/tracebench-linux-$$arch ./cmd/tracebench || exit 1; \
+	done
 
 deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -44,8 +54,14 @@ deps:
 	@test -x $(GOBIN)/protoc-gen-go-grpc || $(GO) install $(PROTOC_GEN_GO_GRPC)
 
 bench: deps build
-	$(BIN) run --backend $(BENCH_BACKENDS) --event $(BENCH_EVENTS) --budget $(BENCH_BUDGET) --out $(BENCH_OUT)
+	$(BIN) run --target $(BENCH_TARGETS) --backend $(BENCH_BACKENDS) --event $(BENCH_EVENTS) \
+		--budget $(BENCH_BUDGET) --guest-budget $(BENCH_GUEST_BUDGET) --out $(BENCH_OUT)
 	$(BIN) report $(BENCH_OUT)
+
+vmtest: deps build
+	$(BIN) vm fetch all
+	$(BIN) run --target guests --backend all --event all --coverage-only --guest-budget 2s --out $(VMTEST_OUT)
+	$(BIN) portability $(VMTEST_OUT)
 
 test: deps vet check-generate
 	# -p 1: test packages share the kernel (tracefs mounts, audit, cgroups);

@@ -5,6 +5,7 @@
 package testutil
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,4 +112,39 @@ func Clean(t testing.TB) {
 			t.Errorf("kernel state changed by the test:\nbefore: %q\nafter:  %q", before, after)
 		}
 	})
+}
+
+var (
+	guestOnce sync.Once
+	guestBins map[string]string
+	guestErr  error
+)
+
+// GuestBinaries builds a static tracebench binary per guest architecture
+// (a guest's /init), once per test process.
+func GuestBinaries(t testing.TB) map[string]string {
+	t.Helper()
+	guestOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "tracebench-test-guest-")
+		if err != nil {
+			guestErr = err
+			return
+		}
+		guestBins = map[string]string{}
+		for _, arch := range []string{"amd64", "arm64"} {
+			p := filepath.Join(dir, "tracebench-linux-"+arch)
+			cmd := exec.Command("go", "build", "-o", p, "./cmd/tracebench")
+			cmd.Dir = ModuleRoot(t)
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOARCH="+arch)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				guestErr = fmt.Errorf("build for %s: %v\n%s", arch, err, out)
+				return
+			}
+			guestBins[arch] = p
+		}
+	})
+	if guestErr != nil {
+		t.Fatal(guestErr)
+	}
+	return guestBins
 }
