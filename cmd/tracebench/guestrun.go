@@ -41,7 +41,8 @@ func newGuestRunCmd() *cobra.Command {
 				return err
 			}
 			cfg := harness.GuestConfig(req, exe, out)
-			cfg.Progress = newProgress(cmd.ErrOrStderr())
+			// The console is a terminal, but it is read as a log file.
+			cfg.Progress = &plainProgress{w: cmd.ErrOrStderr()}
 			cfg.Log = cmd.ErrOrStderr()
 			_, runErr := harness.Run(cmd.Context(), cfg)
 			var w io.Writer = cmd.OutOrStdout()
