@@ -23,6 +23,7 @@ import (
 	"github.com/tracebench/tracebench/backends"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/internal/tracefs"
+	"github.com/tracebench/tracebench/kstate"
 )
 
 // Hook is how one event is observed inside its instance.
@@ -86,11 +87,16 @@ type Spec struct {
 }
 
 // New returns a backends.Backend for spec.
-func New(spec Spec) backends.Backend { return &Backend{spec: spec} }
+func New(spec Spec) backends.Backend {
+	return &Backend{spec: spec, plans: map[string][]kstate.Change{}}
+}
 
 // Backend implements backends.Backend for one ftrace hook kind.
 type Backend struct {
-	spec     Spec
+	spec Spec
+	// plans holds the last plan of each tag: what the harness journaled,
+	// and so all that Setup may change.
+	plans    map[string][]kstate.Change
 	fs       *tracefs.FS
 	mode     backends.Mode
 	traces   []*trace

@@ -56,6 +56,7 @@ func TestBackends(t *testing.T) {
 					continue
 				}
 				checkProbePoint(t, name, s.Event, s.ProbePoint)
+				t.Logf("%s %s: probe point %s", s.Mode, s.Event, s.ProbePoint)
 				t.Run(string(s.Mode)+"/"+s.Event.String(), func(t *testing.T) {
 					b, _ := builtin.New(name)
 					r := backendtest.Exact(t, b, backendtest.Case{Event: s.Event, Mode: s.Mode, Ops: ops[s.Event], Noise: true})

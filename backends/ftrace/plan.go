@@ -16,6 +16,15 @@ import (
 // inside an instance (enabled events, pid filters, the tracer and its
 // function filter, buffer size) goes with it.
 func (b *Backend) Plan(_ context.Context, s backends.Setup) ([]kstate.Change, error) {
+	out, err := plan(b.spec, s)
+	if err == nil {
+		b.plans[s.Tag] = out
+	}
+	return out, err
+}
+
+// plan computes the changes of s; see Plan.
+func plan(spec Spec, s backends.Setup) ([]kstate.Change, error) {
 	var out []kstate.Change
 	root, err := tracefs.MountPoint()
 	if errors.Is(err, tracefs.ClassNotMounted) {
@@ -27,11 +36,21 @@ func (b *Backend) Plan(_ context.Context, s backends.Setup) ([]kstate.Change, er
 	for _, ev := range s.Events {
 		name := objectName(s.Tag, ev)
 		out = append(out, kstate.Change{Kind: kstate.Dir, Path: instancePath(root, name), Note: "trace instance"})
-		if b.spec.Probes {
+		if spec.Probes {
 			out = append(out, kstate.Change{Kind: kstate.KprobeEvent, Path: probeFile(root), Name: tracefs.ProbeGroup + "/" + name, Note: "kprobe event"})
 		}
 	}
 	return out, nil
+}
+
+// planFor returns the plan Setup s must keep to: the one Plan returned for
+// its tag (the harness journaled that one, even if tracefs was mounted or
+// unmounted since), or a fresh one for a Setup that was not planned.
+func (b *Backend) planFor(s backends.Setup) ([]kstate.Change, error) {
+	if p, ok := b.plans[s.Tag]; ok {
+		return p, nil
+	}
+	return plan(b.spec, s)
 }
 
 // planned returns the callback tracefs announces each lasting change to:

@@ -13,7 +13,7 @@ import (
 // backend that defines probes, under the names Setup will use: tracefs
 // announces exactly these changes, and refuses any other.
 func TestPlan(t *testing.T) {
-	b := &Backend{spec: Spec{Name: "test", Probes: true}}
+	b := New(Spec{Name: "test", Probes: true}).(*Backend)
 	plan, err := b.Plan(t.Context(), backends.Setup{Events: []event.Event{event.Getppid, event.Exec}, Tag: "tb-run/1"})
 	if err != nil {
 		t.Fatal(err)

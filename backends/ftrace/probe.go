@@ -19,7 +19,7 @@ func (b *Backend) Probe(ctx context.Context, req backends.ProbeRequest) ([]backe
 	for _, mode := range req.Modes {
 		for _, ev := range req.Events {
 			s := backends.Support{Event: ev, Mode: mode}
-			trial := &Backend{spec: b.spec}
+			trial := &Backend{spec: b.spec, plans: b.plans}
 			res, err := trial.Setup(ctx, backends.Setup{
 				Events:  []event.Event{ev},
 				Mode:    mode,

@@ -36,7 +36,7 @@ func (b *Backend) Setup(ctx context.Context, s backends.Setup) (backends.SetupRe
 	if err != nil {
 		return res, err
 	}
-	plan, err := b.Plan(ctx, s)
+	plan, err := b.planFor(s)
 	if err != nil {
 		return res, err
 	}

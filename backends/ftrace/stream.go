@@ -64,14 +64,12 @@ func (s *stream) count(_ int, rec tracefs.Record) {
 func (s *stream) close() (uint64, error) {
 	close(s.stop)
 	<-s.done
-	errs := []error{s.err}
-	for s.err == nil {
-		t, err := s.rd.Drain(s.count)
-		if err != nil || t.Pages == 0 {
-			errs = append(errs, err)
+	err := s.err
+	for err == nil {
+		var t tracefs.ReadTotals
+		if t, err = s.rd.Drain(s.count); t.Pages == 0 {
 			break
 		}
 	}
-	errs = append(errs, s.rd.Close())
-	return s.seen.Load(), errors.Join(errs...)
+	return s.seen.Load(), errors.Join(err, s.rd.Close())
 }
