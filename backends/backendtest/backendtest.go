@@ -26,6 +26,11 @@ type Case struct {
 	Options map[string]string
 	Ops     int  // operations the workload performs while attached
 	Noise   bool // run a second workload outside the cgroup, making the same calls
+	// Toggles detaches and attaches again that many times, the workload
+	// running Ops operations in each attachment and as many while
+	// detached, which must not be counted: counters add up across
+	// attachments.
+	Toggles int
 }
 
 // Result is what the backend reported and the workload produced.
@@ -95,26 +100,35 @@ func Run(t *testing.T, b backends.Backend, c Case) Result {
 	defer b.Teardown(ctx)
 	before, err := b.Counters(ctx)
 	must(t, err)
-	if _, err := b.Attach(ctx); err != nil {
-		t.Fatalf("attach %s %s: %v", c.Event, c.Mode, err)
-	}
-	noiseDone := make(chan error, 1)
-	if c.Noise {
-		noise := startAgent(t, -1)
-		go func() {
-			_, err := noise.Run(ctx, workloads.RunSpec{Load: workloads.ForEvent(c.Event), ChunkOps: max(1, c.Ops/10), MaxChunks: 10}, nil)
-			noiseDone <- err
-		}()
-	} else {
-		noiseDone <- nil
-	}
 	chunk := max(1, c.Ops/10)
-	res.Want = uint64(chunk * (c.Ops / chunk))
-	res.Produced, err = agent.Run(ctx, workloads.RunSpec{Load: workloads.ForEvent(c.Event), ChunkOps: chunk, MaxChunks: c.Ops / chunk}, nil)
-	must(t, err)
-	must(t, <-noiseDone)
-	if _, err := b.Detach(ctx); err != nil {
-		t.Fatalf("detach: %v", err)
+	spec := workloads.RunSpec{Load: workloads.ForEvent(c.Event), ChunkOps: chunk, MaxChunks: c.Ops / chunk}
+	res.Want = uint64((c.Toggles + 1) * chunk * (c.Ops / chunk))
+	for round := range c.Toggles + 1 {
+		if round > 0 {
+			// Detached: events nobody may count.
+			_, err := agent.Run(ctx, spec, nil)
+			must(t, err)
+		}
+		if _, err := b.Attach(ctx); err != nil {
+			t.Fatalf("attach %s %s: %v", c.Event, c.Mode, err)
+		}
+		noiseDone := make(chan error, 1)
+		if c.Noise && round == 0 {
+			noise := startAgent(t, -1)
+			go func() {
+				_, err := noise.Run(ctx, workloads.RunSpec{Load: workloads.ForEvent(c.Event), ChunkOps: chunk, MaxChunks: 10}, nil)
+				noiseDone <- err
+			}()
+		} else {
+			noiseDone <- nil
+		}
+		n, err := agent.Run(ctx, spec, nil)
+		must(t, err)
+		res.Produced += n
+		must(t, <-noiseDone)
+		if _, err := b.Detach(ctx); err != nil {
+			t.Fatalf("detach: %v", err)
+		}
 	}
 	after, err := b.Counters(ctx)
 	must(t, err)

@@ -14,6 +14,9 @@ import (
 	"github.com/tracebench/tracebench/backends/ebpf/rawtp"
 	"github.com/tracebench/tracebench/backends/ebpf/tpbtf"
 	"github.com/tracebench/tracebench/backends/ebpf/tracepoint"
+	"github.com/tracebench/tracebench/backends/ftrace/function"
+	"github.com/tracebench/tracebench/backends/ftrace/kprobeevent"
+	"github.com/tracebench/tracebench/backends/ftrace/traceevent"
 )
 
 var constructors = map[string]func() backends.Backend{
@@ -25,6 +28,9 @@ var constructors = map[string]func() backends.Backend{
 	kprobe.KprobeMulti: kprobe.New(kprobe.KprobeMulti),
 	fentry.Fentry:      fentry.New(fentry.Fentry),
 	fentry.Fexit:       fentry.New(fentry.Fexit),
+	traceevent.Name:    traceevent.New,
+	function.Name:      function.New,
+	kprobeevent.Name:   kprobeevent.New,
 }
 
 // Names returns the built-in backend names, sorted.

@@ -76,7 +76,7 @@ finished cell.`,
 	fl.StringVarP(&f.modes, "mode", "m", "", "delivery modes, comma-separated (default: every mode of each backend, e.g. count,stream)")
 	fl.DurationVar(&f.budget, "budget", 60*time.Second, "measurement time budget per cell")
 	fl.StringVarP(&f.out, "out", "o", "", "output directory (default results/<run-id>)")
-	fl.StringArrayVar(&f.options, "option", nil, "backend option KEY=VALUE, repeatable (e.g. ringbuf_size=4096, btf=FILE)")
+	fl.StringArrayVar(&f.options, "option", nil, "backend option KEY=VALUE, repeatable (e.g. ringbuf_size=4096, btf=FILE, buffer_kb=64 for ftrace)")
 	fl.StringVar(&f.plugins, "plugins", "", "directory of external backend plugin executables")
 	fl.BoolVar(&f.noCollat, "no-collateral", false, "skip the collateral-cost measurement")
 	fl.DurationVar(&f.callTimout, "call-timeout", time.Minute, "deadline of each call to a backend plugin; a plugin that misses it is killed")

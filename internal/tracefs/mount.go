@@ -73,6 +73,13 @@ func Open(before func(Change) error) (*FS, error) {
 	return fs, nil
 }
 
+// MountPoint returns where Open would find tracefs, without mounting it:
+// a caller planning its changes learns whether Open will mount (an error of
+// ClassNotMounted) and the paths its instances and probes will have.
+func MountPoint() (string, error) {
+	return findMount("/proc/self/mountinfo")
+}
+
 // Root is the tracefs mount point.
 func (fs *FS) Root() string { return fs.root }
 
