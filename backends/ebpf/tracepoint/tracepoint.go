@@ -18,19 +18,12 @@ import (
 // Name is the backend's name.
 const Name = "ebpf/tracepoint"
 
-// points maps each event to its tracepoint (group, name) and program.
-var points = map[event.Event]struct{ group, name, prog string }{
-	event.Getppid: {"syscalls", "sys_enter_getppid", "tp_getppid"},
-	event.Openat:  {"syscalls", "sys_enter_openat", "tp_openat"},
-	event.Exec:    {"sched", "sched_process_exec", "tp_exec"},
-	event.Connect: {"syscalls", "sys_enter_connect", "tp_connect"},
-}
 
 // New returns the backend.
 func New() backends.Backend {
 	cands := map[event.Event][]string{}
-	for ev, p := range points {
-		cands[ev] = []string{p.group + ":" + p.name}
+	for ev, p := range backends.Tracepoints {
+		cands[ev] = []string{p.String()}
 	}
 	return loader.New(loader.Spec{
 		Name:       Name,
@@ -41,17 +34,18 @@ func New() backends.Backend {
 	})
 }
 
+// resolve hooks ev's tracepoint with program tp_<event> (bpf/tracepoint.c).
 func resolve(ev event.Event) (loader.Hook, error) {
-	p, ok := points[ev]
+	p, ok := backends.Tracepoints[ev]
 	if !ok {
 		return loader.Hook{}, backends.Unsupportedf(backends.NotApplicable, "no tracepoint for %s", ev)
 	}
 	return loader.Hook{
 		Event:      ev,
-		Program:    p.prog,
-		ProbePoint: p.group + ":" + p.name,
+		Program:    "tp_" + ev.String(),
+		ProbePoint: p.String(),
 		Attach: func(prog *ebpf.Program) (link.Link, error) {
-			return link.Tracepoint(p.group, p.name, prog, nil)
+			return link.Tracepoint(p.Group, p.Name, prog, nil)
 		},
 	}, nil
 }

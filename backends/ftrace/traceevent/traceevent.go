@@ -19,14 +19,6 @@ import (
 // Name is the backend's name.
 const Name = "ftrace/event"
 
-// points are the tracepoints of each event: those of ebpf/tracepoint, so
-// the two frameworks are compared on the same probe points.
-var points = map[event.Event]tracefs.Event{
-	event.Getppid: {Group: "syscalls", Name: "sys_enter_getppid"},
-	event.Openat:  {Group: "syscalls", Name: "sys_enter_openat"},
-	event.Exec:    {Group: "sched", Name: "sched_process_exec"},
-	event.Connect: {Group: "syscalls", Name: "sys_enter_connect"},
-}
 
 // groupConfig names the option without which a whole event group is
 // missing.
@@ -35,7 +27,7 @@ var groupConfig = map[string]string{"syscalls": "CONFIG_FTRACE_SYSCALLS"}
 // New returns the backend.
 func New() backends.Backend {
 	cands := map[event.Event][]string{}
-	for ev, p := range points {
+	for ev, p := range backends.Tracepoints {
 		cands[ev] = []string{p.String()}
 	}
 	return ftrace.New(ftrace.Spec{
@@ -47,7 +39,8 @@ func New() backends.Backend {
 }
 
 func resolve(fs *tracefs.FS, ev event.Event, _ string) (ftrace.Hook, error) {
-	p, ok := points[ev]
+	tp, ok := backends.Tracepoints[ev]
+	p := tracefs.Event{Group: tp.Group, Name: tp.Name}
 	if !ok {
 		return ftrace.Hook{}, backends.Unsupportedf(backends.NotApplicable, "no tracepoint for %s", ev)
 	}
