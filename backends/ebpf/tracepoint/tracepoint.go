@@ -18,7 +18,6 @@ import (
 // Name is the backend's name.
 const Name = "ebpf/tracepoint"
 
-
 // New returns the backend.
 func New() backends.Backend {
 	cands := map[event.Event][]string{}

@@ -19,7 +19,6 @@ import (
 // Name is the backend's name.
 const Name = "ftrace/event"
 
-
 // groupConfig names the option without which a whole event group is
 // missing.
 var groupConfig = map[string]string{"syscalls": "CONFIG_FTRACE_SYSCALLS"}
