@@ -112,9 +112,17 @@ func (c *cellRun) steps(ctx context.Context) error {
 	}
 	chunkOps := chunkOpsFor(nsPerOp)
 
-	if h.cfg.CoverageOnly {
-		cov, err := c.coverage(ctx, load, chunkOps, nsPerOp, budget)
+	if h.cfg.CoverageOnly || h.cfg.Load {
+		share := 1.0
+		if h.cfg.Load {
+			share = coverageShare
+		}
+		cov, err := c.coverage(ctx, load, chunkOps, nsPerOp, time.Duration(share*float64(budget)))
 		c.cell.Coverage = cov
+		if err != nil || !h.cfg.Load {
+			return err
+		}
+		c.cell.Load, err = c.loadCurve(ctx, load, nsPerOp, time.Duration((1-share)*float64(budget)))
 		return err
 	}
 	share := overheadShare

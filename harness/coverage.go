@@ -20,12 +20,20 @@ const (
 )
 
 // coverage attaches the backend, runs the workload for an exact number of
-// operations, detaches (which drains stream mode), and reconciles what the
-// backend saw and lost with what the workload produced.
+// operations sized to the budget, detaches (which drains stream mode), and
+// reconciles what the backend saw and lost with what the workload produced.
 func (c *cellRun) coverage(ctx context.Context, load workloads.Load, chunkOps int, nsPerOp float64, budget time.Duration) (*results.Coverage, error) {
 	n := int(float64(budget.Nanoseconds()) / nsPerOp / 2) // detached runs are faster: leave room
 	n = min(max(n, minCoverageOps), maxCoverageOps)
-	chunks := max(1, n/chunkOps)
+	cov, err := c.covered(ctx, workloads.RunSpec{Load: load, ChunkOps: chunkOps, MaxChunks: max(1, n/chunkOps)})
+	if err == nil && cov.Invalid > 0 {
+		err = fmt.Errorf("%d of %d events seen carried wrong values (read through CO-RE: are the kernel types, BTF, those of this kernel?)", cov.Invalid, cov.Seen)
+	}
+	return cov, err
+}
+
+// covered runs spec with the backend attached and returns the coverage.
+func (c *cellRun) covered(ctx context.Context, spec workloads.RunSpec) (*results.Coverage, error) {
 	before, err := c.counters(ctx)
 	if err != nil {
 		return nil, err
@@ -34,8 +42,8 @@ func (c *cellRun) coverage(ctx context.Context, load workloads.Load, chunkOps in
 	if err := c.h.call(ctx, c.proc, "attach", func(x context.Context) (err error) { attach, err = c.proc.Attach(x); return }); err != nil {
 		return nil, err
 	}
-	c.status("coverage: %d operations", chunks*chunkOps)
-	produced, runErr := c.agent.Run(ctx, workloads.RunSpec{Load: load, ChunkOps: chunkOps, MaxChunks: chunks}, nil)
+	c.status("coverage: %d operations", spec.MaxChunks*spec.ChunkOps)
+	produced, runErr := c.agent.Run(ctx, spec, nil)
 	err = c.h.call(ctx, c.proc, "detach", func(x context.Context) (err error) { detach, err = c.proc.Detach(x); return })
 	if c.cell.Toggles == 0 { // no overhead measurement: these are the only timings
 		c.cell.AttachNs, c.cell.DetachNs, c.cell.Toggles = attach.Nanoseconds(), detach.Nanoseconds(), 1
@@ -52,17 +60,13 @@ func (c *cellRun) coverage(ctx context.Context, load workloads.Load, chunkOps in
 	}
 	seen := int64(after.Seen - before.Seen)
 	lost := int64(after.Lost - before.Lost)
-	cov := &results.Coverage{
+	return &results.Coverage{
 		Produced:    int64(produced),
 		Seen:        seen,
 		Lost:        lost,
 		Unexplained: int64(produced) - seen - lost,
 		Invalid:     int64(after.Invalid - before.Invalid),
-	}
-	if cov.Invalid > 0 {
-		return cov, fmt.Errorf("%d of %d events seen carried wrong values (read through CO-RE: are the kernel types, BTF, those of this kernel?)", cov.Invalid, seen)
-	}
-	return cov, nil
+	}, nil
 }
 
 func (c *cellRun) counters(ctx context.Context) (backends.Counter, error) {

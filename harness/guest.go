@@ -36,6 +36,7 @@ type GuestRequest struct {
 	Options        map[string]string `json:"options,omitempty"`
 	SkipCollateral bool              `json:"skip_collateral,omitempty"`
 	CoverageOnly   bool              `json:"coverage_only,omitempty"`
+	Load           bool              `json:"load,omitempty"`
 	Emulated       bool              `json:"emulated"`
 	// Done are cells already measured (a resumed run): the guest skips them.
 	Done []results.Cell `json:"done,omitempty"`
@@ -48,7 +49,7 @@ func GuestConfig(req GuestRequest, exe, outDir string) Config {
 		Exe: exe, AgentArgs: []string{"workload", "agent"}, ServeArgs: []string{"backend", "serve"},
 		Target: req.Target, Backends: req.Backends, Events: req.Events, Modes: req.Modes,
 		CellBudget: req.CellBudget, CallTimeout: req.CallTimeout, Options: req.Options,
-		SkipCollateral: req.SkipCollateral, CoverageOnly: req.CoverageOnly, Emulated: req.Emulated,
+		SkipCollateral: req.SkipCollateral, CoverageOnly: req.CoverageOnly, Load: req.Load, Emulated: req.Emulated,
 		OutDir: outDir, RunID: req.RunID,
 	}
 	if len(req.Done) > 0 {
@@ -134,7 +135,7 @@ func (h *harness) guestRequest(t vmtests.Target) GuestRequest {
 	req := GuestRequest{
 		RunID: h.cfg.RunID, Target: t.Name, Backends: h.cfg.Backends, Events: h.cfg.Events, Modes: h.cfg.Modes,
 		CellBudget: h.cfg.GuestBudget, CallTimeout: h.cfg.CallTimeout, Options: h.cfg.Options,
-		SkipCollateral: h.cfg.SkipCollateral, CoverageOnly: h.cfg.CoverageOnly, Emulated: qemu.Emulated(t.Arch),
+		SkipCollateral: h.cfg.SkipCollateral, CoverageOnly: h.cfg.CoverageOnly, Load: h.cfg.Load, Emulated: qemu.Emulated(t.Arch),
 	}
 	if t.BTF != "" {
 		req.Options = mergeOptions(req.Options, map[string]string{"btf": t.BTF})

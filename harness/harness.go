@@ -57,6 +57,9 @@ type Config struct {
 	// cell loads, attaches once (timed), checks coverage and detaches. It
 	// is the portability suite's mode.
 	CoverageOnly bool
+	// Load replaces the overhead measurement by a load sweep: coverage at
+	// rising event rates, to find where the backend starts losing events.
+	Load bool
 
 	// SkipLocal runs no cell on the running kernel (only guests).
 	SkipLocal bool
@@ -182,7 +185,7 @@ func (h *harness) run(ctx context.Context) (*results.Run, error) {
 		Config: results.Config{
 			Targets:  h.cfg.targetNames(),
 			Backends: h.cfg.Backends, Events: h.cfg.Events, Modes: modes,
-			SkipCollateral: h.cfg.SkipCollateral, CoverageOnly: h.cfg.CoverageOnly,
+			SkipCollateral: h.cfg.SkipCollateral, CoverageOnly: h.cfg.CoverageOnly, Load: h.cfg.Load,
 			CellBudget: h.cfg.CellBudget, GuestBudget: h.cfg.GuestBudget,
 			Options: h.cfg.Options, WorkloadCPU: env.workloadCPU,
 		},
@@ -309,6 +312,7 @@ func ResumeConfig(cfg Config, r *results.Run, dir string) Config {
 	}
 	cfg.SkipCollateral = r.Config.SkipCollateral
 	cfg.CoverageOnly = r.Config.CoverageOnly
+	cfg.Load = r.Config.Load
 	cfg.CellBudget = r.Config.CellBudget
 	cfg.GuestBudget = r.Config.GuestBudget
 	cfg.Options = r.Config.Options

@@ -40,6 +40,7 @@ type Config struct {
 	Modes          []string      `json:"modes,omitempty"` // empty: every mode of each backend
 	SkipCollateral bool          `json:"skip_collateral,omitempty"`
 	CoverageOnly   bool          `json:"coverage_only,omitempty"`
+	Load           bool          `json:"load,omitempty"`
 	GuestBudget    time.Duration `json:"guest_budget_ns,omitempty"`
 
 	CellBudget time.Duration     `json:"cell_budget_ns"`
@@ -103,6 +104,9 @@ type Cell struct {
 	// while the backend traces only this cell's event.
 	Collateral *Effect   `json:"collateral,omitempty"`
 	Coverage   *Coverage `json:"coverage,omitempty"`
+	// Load is the load sweep (`run --load`): coverage as the event rate
+	// rises to the workload's maximum.
+	Load *Load `json:"load,omitempty"`
 	// SetupNs is the time to load (programs, instances) before attaching;
 	// AttachNs and DetachNs are medians over every toggle of the cell.
 	SetupNs  int64 `json:"setup_ns,omitempty"`
@@ -162,6 +166,23 @@ type Coverage struct {
 	// (e.g. a pid read through CO-RE with another kernel's types); a cell
 	// with invalid events has failed, whatever its counts.
 	Invalid int64 `json:"invalid,omitempty"`
+}
+
+// Load is a cell's load curve.
+type Load struct {
+	// Points are in increasing target rate; the last is unpaced (as fast
+	// as the workload goes with the backend attached).
+	Points []LoadPoint `json:"points"`
+	// OnsetHz is the lowest achieved rate at which events went missing
+	// (lost or unexplained); 0 when none did at any rate.
+	OnsetHz float64 `json:"onset_hz"`
+}
+
+// LoadPoint is the coverage of one paced run.
+type LoadPoint struct {
+	TargetHz   float64 `json:"target_hz"` // 0: unpaced
+	AchievedHz float64 `json:"achieved_hz"`
+	Coverage
 }
 
 // Samples are ns/op per chunk, with the backend detached (Off) and attached (On).

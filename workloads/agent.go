@@ -108,7 +108,11 @@ func run(c command, dir string, enc *json.Encoder, stop *atomic.Bool) error {
 	defer p.Close()
 	var produced uint64
 	chunks := 0
+	t0 := monotonic()
 	for ; (c.MaxChunks <= 0 || chunks < c.MaxChunks) && !stop.Load(); chunks++ {
+		if c.Rate > 0 {
+			pace(t0 + int64(float64(chunks*c.ChunkOps)/c.Rate*1e9))
+		}
 		start := monotonic()
 		n, err := p.Do(c.ChunkOps)
 		end := monotonic()
@@ -121,6 +125,15 @@ func run(c command, dir string, enc *json.Encoder, stop *atomic.Bool) error {
 		}
 	}
 	return enc.Encode(message{Type: "done", Produced: produced, Chunks: chunks})
+}
+
+// pace sleeps until CLOCK_MONOTONIC reaches at: a paced run keeps its
+// average rate, catching up after a chunk that ran late.
+func pace(at int64) {
+	if d := at - monotonic(); d > 0 {
+		ts := unix.NsecToTimespec(d)
+		unix.Nanosleep(&ts, nil)
+	}
 }
 
 // monotonic reads CLOCK_MONOTONIC, the clock the harness labels chunks with.

@@ -100,7 +100,8 @@ func (a *Agent) next() (message, error) {
 type RunSpec struct {
 	Load      Load
 	ChunkOps  int
-	MaxChunks int // 0: until Stop
+	MaxChunks int     // 0: until Stop
+	Rate      float64 // operations per second; 0: as fast as possible
 }
 
 // Run runs spec and calls onChunk for each chunk as it completes. It
@@ -108,7 +109,7 @@ type RunSpec struct {
 // another goroutine, ends the run after the current chunk; cancelling ctx
 // also stops it.
 func (a *Agent) Run(ctx context.Context, spec RunSpec, onChunk func(Chunk)) (uint64, error) {
-	if err := a.send(command{Op: "run", Load: spec.Load, ChunkOps: spec.ChunkOps, MaxChunks: spec.MaxChunks}); err != nil {
+	if err := a.send(command{Op: "run", Load: spec.Load, ChunkOps: spec.ChunkOps, MaxChunks: spec.MaxChunks, Rate: spec.Rate}); err != nil {
 		return 0, fmt.Errorf("workload agent: %w", err)
 	}
 	stopped := context.AfterFunc(ctx, func() { a.Stop() })

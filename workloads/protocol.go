@@ -12,6 +12,10 @@ type command struct {
 	Load      Load `json:"load,omitempty"`
 	ChunkOps  int  `json:"chunk_ops,omitempty"`
 	MaxChunks int  `json:"max_chunks,omitempty"`
+	// Rate, when positive, paces the run at that many operations per
+	// second (chunk starts are scheduled; the chunks themselves run flat
+	// out): the load sweep's knob.
+	Rate float64 `json:"rate,omitempty"`
 }
 
 // message is an agent report.

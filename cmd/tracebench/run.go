@@ -36,6 +36,7 @@ type runFlags struct {
 	guestBudg  time.Duration
 	parallel   int
 	covOnly    bool
+	load       bool
 	vm         vmFlags
 }
 
@@ -83,6 +84,7 @@ finished cell.`,
 	fl.StringVarP(&f.targets, "target", "t", "host", `where to run: comma-separated targets of the kernel matrix (see 'tracebench vm list'), "all" (host and every guest) or "guests"`)
 	fl.DurationVar(&f.guestBudg, "guest-budget", 20*time.Second, "measurement time budget per cell in guests (qemu without KVM is slow)")
 	fl.IntVar(&f.parallel, "guest-parallel", 0, "guests booted at once (default: one per CPU)")
+	fl.BoolVar(&f.load, "load", false, "load curves: instead of overhead, measure coverage at rising event rates (1/1024 of the workload's maximum up to unpaced) and record where loss begins")
 	fl.BoolVar(&f.covOnly, "coverage-only", false, "portability mode: per cell only load, attach once, check exact coverage and detach (no overhead)")
 	fl.StringVar(&f.vm.matrix, "matrix", "", "kernel matrix file (default: the built-in vmtests/matrix.toml)")
 	fl.StringVar(&f.vm.cache, "cache", "", "kernel cache directory")
@@ -96,7 +98,7 @@ func runRun(cmd *cobra.Command, f runFlags) error {
 		return err
 	}
 	if f.resume != "" {
-		for _, fl := range []string{"backend", "event", "mode", "budget", "out", "option", "no-collateral", "target", "guest-budget", "coverage-only"} {
+		for _, fl := range []string{"backend", "event", "mode", "budget", "out", "option", "no-collateral", "target", "guest-budget", "coverage-only", "load"} {
 			if cmd.Flags().Changed(fl) {
 				return fmt.Errorf("--resume repeats the resumed run's own selection: --%s cannot be changed", fl)
 			}
@@ -159,6 +161,7 @@ func (f runFlags) config() (harness.Config, error) {
 		CallTimeout:    f.callTimout,
 		SkipCollateral: f.noCollat,
 		CoverageOnly:   f.covOnly,
+		Load:           f.load,
 		GuestBudget:    f.guestBudg,
 		GuestParallel:  f.parallel,
 		GuestBinaries:  harness.GuestBinaries(exe),
