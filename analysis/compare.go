@@ -12,7 +12,8 @@ import (
 // Comparison is two runs compared cell by cell (tracebench compare A B):
 // old is A, new is B.
 type Comparison struct {
-	Old, New string `json:"-"` // run IDs
+	Old string `json:"old_run"` // run IDs
+	New string `json:"new_run"`
 	// Cells are the cells present in both runs, in the old run's order.
 	Cells []CellDelta `json:"cells"`
 	// OnlyOld and OnlyNew are the cells present in one run only.

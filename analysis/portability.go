@@ -94,8 +94,8 @@ func support(r *results.Run, target, backend string) Support {
 }
 
 // wildcard replaces word in s by "*" where it stands as a word of its own
-// (between characters that are not letters), so "fentry_exec:" becomes
-// "fentry_*:" while "execve" stays.
+// (between characters that are not letters or digits), so "fentry_exec:"
+// becomes "fentry_*:" while "execve" stays.
 func wildcard(s, word string) string {
 	var b strings.Builder
 	for {
@@ -105,7 +105,7 @@ func wildcard(s, word string) string {
 			return b.String()
 		}
 		j := i + len(word)
-		if (i > 0 && isLetter(s[i-1])) || (j < len(s) && isLetter(s[j])) {
+		if (i > 0 && isAlnum(s[i-1])) || (j < len(s) && isAlnum(s[j])) {
 			b.WriteString(s[:j])
 		} else {
 			b.WriteString(s[:i] + "*")
@@ -114,7 +114,7 @@ func wildcard(s, word string) string {
 	}
 }
 
-func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
 
 // Backends lists the run's backends in order of first appearance.
 func Backends(r *results.Run) []string {

@@ -3,7 +3,6 @@ package reports
 import (
 	"bytes"
 	"fmt"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
@@ -14,9 +13,10 @@ import (
 )
 
 // Figure is one chart of a report: a title, a one-line reading guide, one
-// legend for all its panels, and the panels in a grid. The title, guide and
-// legend are drawn into the image too, so that a PNG copy pasted alone
-// still explains itself.
+// legend for all its panels, and the panels in a grid. The PNG has the
+// title and guide drawn in, so that a copy pasted alone still explains
+// itself; the SVG, made for a page that shows them as text, has only the
+// legend and the panels.
 type Figure struct {
 	// Name is the file stem of its images (overhead → overhead.png).
 	Name  string
@@ -28,6 +28,9 @@ type Figure struct {
 	Panels [][]*plot.Plot
 	// Width of the image and height of each row of panels.
 	Width, RowHeight vg.Length
+	// RowHeights, when set, gives each row its own height; rows are then
+	// aligned one by one instead of as a grid.
+	RowHeights []vg.Length
 }
 
 // LegendEntry is one mark and what it means.
@@ -37,6 +40,10 @@ type LegendEntry struct {
 }
 
 const (
+	// fontSlack widens laid-out text for browsers that lack Liberation
+	// Sans and its metric twins (Arial, Helvetica) and fall back to a
+	// wider face.
+	fontSlack  = 1.12
 	margin     = vg.Length(10)
 	thumbW     = vg.Length(16)
 	legendPadX = vg.Length(14)
@@ -48,13 +55,14 @@ var (
 	legendStyle = textStyle(9, black)
 )
 
-// header is the height of the title, guide and legend lines.
-func (f *Figure) header() vg.Length {
-	h := margin + titleStyle.Height(f.Title) + 4 + guideStyle.Height(f.Guide)
-	if n := len(f.legendRows()); n > 0 {
-		h += 6 + vg.Length(n)*legendStyle.Height("M")*1.4
+// header is the height of the title and guide lines (when titled) and of
+// the legend.
+func (f *Figure) header(titled bool) vg.Length {
+	h := margin
+	if titled {
+		h += titleStyle.Height(f.Title) + 4 + guideStyle.Height(f.Guide) + 6
 	}
-	return h + 6
+	return h + vg.Length(len(f.legendRows()))*legendStyle.Height("M")*1.4 + 6
 }
 
 // legendRows flows the legend entries into rows that fit the width.
@@ -62,7 +70,7 @@ func (f *Figure) legendRows() [][]LegendEntry {
 	var rows [][]LegendEntry
 	var x vg.Length
 	for _, e := range f.Legend {
-		w := thumbW + 4 + legendStyle.Width(e.Text) + legendPadX
+		w := thumbW + 4 + fontSlack*legendStyle.Width(e.Text) + legendPadX
 		if len(rows) == 0 || x+w > f.Width-2*margin {
 			rows = append(rows, nil)
 			x = 0
@@ -73,20 +81,33 @@ func (f *Figure) legendRows() [][]LegendEntry {
 	return rows
 }
 
-// Height is the image's height.
-func (f *Figure) Height() vg.Length {
-	return f.header() + vg.Length(len(f.Panels))*f.RowHeight + margin
+// height is the image's height.
+func (f *Figure) height(titled bool) vg.Length {
+	return f.header(titled) + f.bodyHeight() + margin
+}
+
+func (f *Figure) bodyHeight() vg.Length {
+	if f.RowHeights == nil {
+		return vg.Length(len(f.Panels)) * f.RowHeight
+	}
+	var h vg.Length
+	for _, r := range f.RowHeights {
+		h += r
+	}
+	return h
 }
 
 // draw draws the figure onto c.
-func (f *Figure) draw(c draw.Canvas) {
+func (f *Figure) draw(c draw.Canvas, titled bool) {
 	c.SetColor(white)
 	c.Fill(c.Rectangle.Path())
 	top := c.Max.Y - margin
-	c.FillText(aligned(titleStyle, draw.XLeft, draw.YTop), vg.Point{X: margin, Y: top}, f.Title)
-	top -= titleStyle.Height(f.Title) + 4
-	c.FillText(aligned(guideStyle, draw.XLeft, draw.YTop), vg.Point{X: margin, Y: top}, f.Guide)
-	top -= guideStyle.Height(f.Guide) + 6
+	if titled {
+		c.FillText(aligned(titleStyle, draw.XLeft, draw.YTop), vg.Point{X: margin, Y: top}, f.Title)
+		top -= titleStyle.Height(f.Title) + 4
+		c.FillText(aligned(guideStyle, draw.XLeft, draw.YTop), vg.Point{X: margin, Y: top}, f.Guide)
+		top -= guideStyle.Height(f.Guide) + 6
+	}
 	lineH := legendStyle.Height("M") * 1.4
 	for _, row := range f.legendRows() {
 		x := margin
@@ -96,7 +117,7 @@ func (f *Figure) draw(c draw.Canvas) {
 			e.Thumb.Thumbnail(&thumb)
 			x += thumbW + 4
 			c.FillText(aligned(legendStyle, draw.XLeft, draw.YCenter), vg.Point{X: x, Y: top - lineH/2}, e.Text)
-			x += legendStyle.Width(e.Text) + legendPadX
+			x += fontSlack*legendStyle.Width(e.Text) + legendPadX
 		}
 		top -= lineH
 	}
@@ -104,9 +125,24 @@ func (f *Figure) draw(c draw.Canvas) {
 		return
 	}
 	body := draw.Crop(c, margin, -margin, margin, top-c.Max.Y-6)
-	tiles := draw.Tiles{Rows: len(f.Panels), Cols: len(f.Panels[0]), PadX: 14, PadY: 14}
-	canvases := plot.Align(f.Panels, tiles, body)
+	if f.RowHeights == nil {
+		drawPanels(f.Panels, body)
+		return
+	}
 	for i, row := range f.Panels {
+		rowC := body
+		rowC.Min.Y = top - 6 - f.RowHeights[i]
+		rowC.Max.Y = top - 6
+		drawPanels([][]*plot.Plot{row}, rowC)
+		top -= f.RowHeights[i]
+	}
+}
+
+// drawPanels draws a grid of plots with their data areas aligned.
+func drawPanels(panels [][]*plot.Plot, c draw.Canvas) {
+	tiles := draw.Tiles{Rows: len(panels), Cols: len(panels[0]), PadX: 14, PadY: 14, PadBottom: 7}
+	canvases := plot.Align(panels, tiles, c)
+	for i, row := range panels {
 		for j, p := range row {
 			if p != nil {
 				p.Draw(canvases[i][j])
@@ -120,26 +156,38 @@ func aligned(s text.Style, x draw.XAlignment, y draw.YAlignment) text.Style {
 	return s
 }
 
-// SVG renders the figure as an SVG document without its XML prologue, ready
-// to be inlined in HTML.
-func (f *Figure) SVG() ([]byte, error) {
-	cv := vgsvg.New(f.Width, f.Height())
-	f.draw(draw.New(cv))
+// SVG renders the whole figure, title and guide included, as an SVG
+// document.
+func (f *Figure) SVG() ([]byte, error) { return f.svg(true) }
+
+// inlineSVG renders the figure without its title and guide, and without
+// XML prologue, to be inlined in HTML under them.
+func (f *Figure) inlineSVG() ([]byte, error) {
+	b, err := f.svg(false)
+	if err != nil {
+		return nil, err
+	}
+	if i := bytes.Index(b, []byte("<svg")); i > 0 {
+		b = b[i:]
+	}
+	return b, nil
+}
+
+func (f *Figure) svg(titled bool) ([]byte, error) {
+	cv := vgsvg.New(f.Width, f.height(titled))
+	f.draw(draw.New(cv), titled)
 	var b bytes.Buffer
 	if _, err := cv.WriteTo(&b); err != nil {
 		return nil, fmt.Errorf("render %s.svg: %w", f.Name, err)
 	}
-	s := b.String()
-	if i := strings.Index(s, "<svg"); i > 0 {
-		s = s[i:]
-	}
-	return []byte(s), nil
+	return b.Bytes(), nil
 }
 
-// PNG renders the figure as a PNG image at 150 dpi.
+// PNG renders the whole figure, title and guide included, as a PNG image
+// at 150 dpi.
 func (f *Figure) PNG() ([]byte, error) {
-	cv := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(f.Width, f.Height()), vgimg.UseDPI(150))}
-	f.draw(draw.New(cv))
+	cv := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(f.Width, f.height(true)), vgimg.UseDPI(150))}
+	f.draw(draw.New(cv), true)
 	var b bytes.Buffer
 	if _, err := cv.WriteTo(&b); err != nil {
 		return nil, fmt.Errorf("render %s.png: %w", f.Name, err)

@@ -33,7 +33,7 @@ func (g *grid) Plot(c draw.Canvas, p *plot.Plot) {
 			x0, x1 := trX(float64(col)-0.5)+1, trX(float64(col)+0.5)-1
 			y0, y1 := trY(y-0.5)+1, trY(y+0.5)-1
 			c.FillPolygon(cell.fill, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
-			lines := fitLines(g.style, cell.lines, x1-x0-6, y1-y0-4)
+			lines := fitLines(g.style, cell.lines, (x1-x0-6)/fontSlack, y1-y0-4)
 			st := aligned(g.style, draw.XCenter, draw.YCenter)
 			if lum(cell.fill) < 0.45 {
 				st.Color = white

@@ -28,7 +28,7 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{"inli
 <title>{{.Title}}</title>
 <style>
 body { font-family: "Liberation Sans", Arimo, Arial, Helvetica, sans-serif; color: #222; max-width: 1200px; margin: 1.5em auto; padding: 0 1em; line-height: 1.45; }
-svg text { font-family: "Liberation Sans", Arimo, Arial, Helvetica, sans-serif !important; }
+svg text { font-family: "Liberation Sans", Arimo, Arial, Helvetica, "Nimbus Sans", "DejaVu Sans Condensed", sans-serif !important; }
 h1 { font-size: 1.6em; margin-bottom: .2em; }
 h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
 .meta { color: #666; margin: 0; }

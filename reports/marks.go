@@ -60,6 +60,19 @@ func drawWhisker(c draw.Canvas, x, lo, hi, capW vg.Length) {
 	c.Stroke(p)
 }
 
+// drawHWhisker is drawWhisker lying down, at y from lo to hi.
+func drawHWhisker(c draw.Canvas, y, lo, hi, capH vg.Length) {
+	var p vg.Path
+	p.Move(vg.Point{X: lo, Y: y})
+	p.Line(vg.Point{X: hi, Y: y})
+	for _, x := range []vg.Length{lo, hi} {
+		p.Move(vg.Point{X: x, Y: y - capH})
+		p.Line(vg.Point{X: x, Y: y + capH})
+	}
+	c.SetLineStyle(draw.LineStyle{Color: whiskerColor, Width: vg.Points(0.9)})
+	c.Stroke(p)
+}
+
 // unresolvedLine is the dashed style of an unresolved interval.
 func unresolvedLine(c color.Color) draw.LineStyle {
 	return draw.LineStyle{Color: c, Width: vg.Points(1.3), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}

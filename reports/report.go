@@ -41,7 +41,7 @@ func Write(dir string, r *results.Run) (Files, error) {
 	}
 	var figs []rendered
 	for _, f := range Figures(r) {
-		svg, err := f.SVG()
+		svg, err := f.inlineSVG()
 		if err != nil {
 			return files, err
 		}
