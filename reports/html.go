@@ -78,7 +78,7 @@ td.ok { background: #e3f4df; } td.partial { background: #fcf1cf; } td.unsupporte
 <section id="results">
 <h2>All cells</h2>
 {{range .Targets}}<h3>{{.Heading}}</h3>
-<table>
+<table class="cells" data-target="{{.Name}}">
 <tr>{{range $.Columns}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</table>

@@ -78,7 +78,9 @@ func mdCell(s string) string {
 	return strings.ReplaceAll(s, "\n", "<br>")
 }
 
-// mdEscape keeps generated text from being read as Markdown markup.
+// mdEscape keeps generated text from being read as Markdown markup
+// (emphasis, code, HTML). Brackets stay: "[lo, hi]" is never followed by
+// "(", so it cannot become a link.
 func mdEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", "[", `\[`).Replace(s)
+	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;").Replace(s)
 }

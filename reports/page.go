@@ -39,6 +39,7 @@ type matrixCell struct {
 }
 
 type targetTable struct {
+	Name    string
 	Heading string
 	Rows    [][]string
 }
@@ -79,7 +80,7 @@ func newPage(r *results.Run, figs []rendered) *page {
 		pg.Matrix.Rows = append(pg.Matrix.Rows, row)
 	}
 	for _, t := range r.Targets {
-		tt := targetTable{Heading: targetHeading(t)}
+		tt := targetTable{Name: t.Name, Heading: targetHeading(t)}
 		for _, c := range targetCells(r, t.Name) {
 			tt.Rows = append(tt.Rows, cellRow(c))
 		}
