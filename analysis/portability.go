@@ -114,7 +114,9 @@ func wildcard(s, word string) string {
 	}
 }
 
-func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
 
 // Backends lists the run's backends in order of first appearance.
 func Backends(r *results.Run) []string {
