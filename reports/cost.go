@@ -74,7 +74,7 @@ func slowdownFigure(x *index) *Figure {
 	for _, t := range x.run.Targets {
 		names = append(names, t.Name)
 	}
-	var row []*plot.Plot
+	var panels []*plot.Plot
 	for _, ev := range x.events {
 		p := newPlot(ev.String() + " workload")
 		marks := make([][]mark, len(x.styles.series))
@@ -87,14 +87,9 @@ func slowdownFigure(x *index) *Figure {
 		p.NominalX(names...)
 		p.Y.Label.Text = "slowdown, %"
 		p.Y.Tick.Marker = unitTicks(percentTick)
-		row = append(row, p)
-		if len(row) == 2 {
-			f.Panels, row = append(f.Panels, row), nil
-		}
+		panels = append(panels, p)
 	}
-	if row != nil {
-		f.Panels = append(f.Panels, append(row, nil))
-	}
+	f.Panels = inRows(panels, 2)
 	return f
 }
 

@@ -138,6 +138,18 @@ func (f *Figure) draw(c draw.Canvas, titled bool) {
 	}
 }
 
+// inRows lays panels out cols to a row, the last row padded with empty
+// tiles.
+func inRows(panels []*plot.Plot, cols int) [][]*plot.Plot {
+	var rows [][]*plot.Plot
+	for len(panels) > 0 {
+		n := min(cols, len(panels))
+		row := append(panels[:n:n], make([]*plot.Plot, cols-n)...)
+		rows, panels = append(rows, row), panels[n:]
+	}
+	return rows
+}
+
 // drawPanels draws a grid of plots with their data areas aligned.
 func drawPanels(panels [][]*plot.Plot, c draw.Canvas) {
 	tiles := draw.Tiles{Rows: len(panels), Cols: len(panels[0]), PadX: 14, PadY: 14, PadBottom: 7}

@@ -1,6 +1,3 @@
-// Package reports turns results files into what people read: tables for a
-// terminal or a pull request, and charts (gonum/plot, SVG and PNG). It
-// reads only results (package results), never the harness.
 package reports
 
 import (

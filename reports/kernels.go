@@ -37,7 +37,7 @@ func kernelsFigure(x *index) *Figure {
 		names = append(names, fmt.Sprintf("Linux %s, %s\n%s", kernelShort(t.Host.KernelRelease), t.Host.Arch, t.Name))
 	}
 	n := len(x.styles.series)
-	var row []*plot.Plot
+	var panels []*plot.Plot
 	for _, ev := range x.events {
 		p := newPlot(ev.String())
 		p.Add(zeroLine{})
@@ -56,14 +56,9 @@ func kernelsFigure(x *index) *Figure {
 		p.NominalX(names...)
 		p.Y.Label.Text = label
 		p.Y.Tick.Marker = ticks
-		row = append(row, p)
-		if len(row) == 2 {
-			f.Panels, row = append(f.Panels, row), nil
-		}
+		panels = append(panels, p)
 	}
-	if row != nil {
-		f.Panels = append(f.Panels, append(row, nil))
-	}
+	f.Panels = inRows(panels, 2)
 	return f
 }
 
