@@ -68,11 +68,11 @@ type Traced struct {
 	Delta Difference `json:"delta"`
 }
 
-// Compare compares every cell old and new have in common.
-func Compare(old, new *results.Run) (*Comparison, error) {
-	cmp := &Comparison{Old: old.RunID, New: new.RunID}
+// Compare compares every cell the old and the new run have in common.
+func Compare(old, cur *results.Run) (*Comparison, error) {
+	cmp := &Comparison{Old: old.RunID, New: cur.RunID}
 	newCells := map[results.Key]results.Cell{}
-	for _, c := range new.Cells {
+	for _, c := range cur.Cells {
 		newCells[c.Key()] = c
 	}
 	oldKeys := map[results.Key]bool{}
@@ -89,7 +89,7 @@ func Compare(old, new *results.Run) (*Comparison, error) {
 		}
 		cmp.Cells = append(cmp.Cells, d)
 	}
-	for _, n := range new.Cells {
+	for _, n := range cur.Cells {
 		if !oldKeys[n.Key()] {
 			cmp.OnlyNew = append(cmp.OnlyNew, n.Key())
 		}

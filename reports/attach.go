@@ -66,7 +66,7 @@ func attachFigure(x *index) *Figure {
 			p.Add(d)
 		}
 		p.Add(absentRows(x, t.Name))
-		p.NominalY(rowNames...)
+		nominalY(p, rowNames...)
 		p.Y.Tick.Length = 0
 		if math.IsInf(p.X.Min, 1) { // nothing ran on this target
 			p.X.Min, p.X.Max = 1e3, 1e9

@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"math"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -63,9 +65,13 @@ func groupedBars(p *plot.Plot, marks [][]mark, st []seriesStyle) {
 }
 
 // padValueAxis leaves room above (and below, for negative values) the
-// data for the "?" over intervals, and gives an axis with no extent one.
+// data for the "?" over intervals, and gives an axis with no extent or no
+// data one.
 func padValueAxis(p *plot.Plot) {
 	lo, hi := p.Y.Min, p.Y.Max
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) { // nothing drawn
+		lo, hi = 0, 1
+	}
 	if hi <= lo {
 		hi = lo + 1
 	}

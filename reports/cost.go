@@ -84,7 +84,7 @@ func slowdownFigure(x *index) *Figure {
 			}
 		}
 		groupedBars(p, marks, x.seriesStyles())
-		p.NominalX(names...)
+		nominalX(p, names...)
 		p.Y.Label.Text = "slowdown, %"
 		p.Y.Tick.Marker = unitTicks(percentTick)
 		panels = append(panels, p)
@@ -109,7 +109,7 @@ func collateralFigure(x *index) *Figure {
 		}
 		p := newPlot(targetTitle(t))
 		groupedBars(p, x.marks(t.Name, x.events, collateralOf, q), x.seriesStyles())
-		p.NominalX(eventNames(x.events)...)
+		nominalX(p, eventNames(x.events)...)
 		p.X.Label.Text = "event traced meanwhile"
 		p.Y.Label.Text = label
 		p.Y.Tick.Marker = ticks

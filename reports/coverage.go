@@ -56,8 +56,8 @@ func coverageFigure(x *index) *Figure {
 		}
 		p := newPlot(targetTitle(t))
 		p.Add(g)
-		p.NominalX(eventNames(x.events)...)
-		p.NominalY(rowNames...)
+		nominalX(p, eventNames(x.events)...)
+		nominalY(p, rowNames...)
 		p.X.Tick.Length, p.Y.Tick.Length = 0, 0
 		f.Panels = append(f.Panels, []*plot.Plot{p})
 	}

@@ -27,6 +27,9 @@ func newIndex(r *results.Run) *index {
 		}
 	}
 	slices.Sort(x.events)
+	if len(x.events) == 0 {
+		x.events = event.All // no cells: empty charts of every event
+	}
 	return x
 }
 

@@ -53,7 +53,7 @@ func kernelsFigure(x *index) *Figure {
 			p.Add(pts)
 		}
 		padValueAxis(p)
-		p.NominalX(names...)
+		nominalX(p, names...)
 		p.Y.Label.Text = label
 		p.Y.Tick.Marker = ticks
 		panels = append(panels, p)

@@ -58,8 +58,8 @@ func portabilityFigure(x *index) *Figure {
 	slices.Reverse(rowNames)
 	p := newPlot("")
 	p.Add(g)
-	p.NominalX(backends...)
-	p.NominalY(rowNames...)
+	nominalX(p, backends...)
+	nominalY(p, rowNames...)
 	p.X.Tick.Length, p.Y.Tick.Length = 0, 0
 	p.Y.Tick.Label.Font.Size = 8
 	f.Panels = [][]*plot.Plot{{p}}

@@ -394,3 +394,37 @@ func TestReportBench(t *testing.T) {
 		t.Error("an existing bench.txt was rewritten")
 	}
 }
+
+// A run where nothing ran, and a run with no cells at all (interrupted at
+// once), still give a complete report that says so.
+func TestReportNothingRan(t *testing.T) {
+	r, err := results.ReadDir(testutil.Fixture(t, "host"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var none []results.Cell
+	for _, c := range r.Cells {
+		if c.Status != results.OK {
+			none = append(none, c)
+		}
+	}
+	for name, cells := range map[string][]results.Cell{"unsupported only": none, "no cells": nil} {
+		t.Run(name, func(t *testing.T) {
+			run := *r
+			run.Cells = cells
+			dir := t.TempDir()
+			files, err := Write(dir, &run)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc := parseHTML(t, files.HTML)
+			if n := len(all(doc, tag("svg"))); n != len(chartNames) {
+				t.Errorf("%d charts, want %d", n, len(chartNames))
+			}
+			summary := textOf(byID(t, doc, "summary"))
+			if len(cells) > 0 && !strings.Contains(summary, "unsupported on host (missing-config: the kernel has no kprobes") {
+				t.Errorf("summary does not say why nothing ran: %s", summary)
+			}
+		})
+	}
+}

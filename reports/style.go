@@ -117,3 +117,17 @@ func (logTimeTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	return ts
 }
+
+// nominalX and nominalY name the ticks of a category axis; a run with no
+// cells has no categories, which gonum/plot cannot draw.
+func nominalX(p *plot.Plot, names ...string) {
+	if len(names) > 0 {
+		p.NominalX(names...)
+	}
+}
+
+func nominalY(p *plot.Plot, names ...string) {
+	if len(names) > 0 {
+		p.NominalY(names...)
+	}
+}

@@ -49,11 +49,11 @@ JSON instead of tables.`,
 			if err != nil {
 				return err
 			}
-			new, err := readRun(args[1])
+			cur, err := readRun(args[1])
 			if err != nil {
 				return err
 			}
-			c, err := analysis.Compare(old, new)
+			c, err := analysis.Compare(old, cur)
 			if err != nil {
 				return fmt.Errorf("compare %s and %s: %w", args[0], args[1], err)
 			}
