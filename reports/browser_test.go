@@ -70,7 +70,8 @@ type layout struct {
 // out with a real size and its marks, and a screenshot that is not blank.
 func TestReportInBrowser(t *testing.T) {
 	bin := chromium(t)
-	dir, _, files := report(t, "matrix")
+	_, _, files := matrixReport(t)
+	dir := t.TempDir()
 	page, err := os.ReadFile(files.HTML)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/net/html"
@@ -30,6 +31,49 @@ func report(t *testing.T, fixture string) (string, *results.Run, Files) {
 	return dir, r, files
 }
 
+// matrix is the report of the matrix fixture, written once for the tests
+// that only read it (drawing the PNGs takes seconds).
+var matrix struct {
+	once  sync.Once
+	dir   string
+	run   *results.Run
+	files Files
+	err   error
+}
+
+func matrixReport(t *testing.T) (string, *results.Run, Files) {
+	t.Helper()
+	matrix.once.Do(func() {
+		matrix.dir, matrix.err = os.MkdirTemp("", "tracebench-report-")
+		if matrix.err != nil {
+			return
+		}
+		b, err := os.ReadFile(filepath.Join(testutil.Fixture(t, "matrix"), results.File))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(matrix.dir, results.File), b, 0o644)
+		}
+		if err == nil {
+			matrix.run, err = results.ReadDir(matrix.dir)
+		}
+		if err == nil {
+			matrix.files, err = Write(matrix.dir, matrix.run)
+		}
+		matrix.err = err
+	})
+	if matrix.err != nil {
+		t.Fatal(matrix.err)
+	}
+	return matrix.dir, matrix.run, matrix.files
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if matrix.dir != "" {
+		os.RemoveAll(matrix.dir)
+	}
+	os.Exit(code)
+}
+
 // effects counts the resolved and unresolved effects a chart draws: one
 // per cell that ran.
 func effects(r *results.Run, of effectOf) (resolved, unresolved int) {
@@ -50,7 +94,7 @@ func effects(r *results.Run, of effectOf) (resolved, unresolved int) {
 var chartNames = []string{"overhead", "slowdown", "collateral", "coverage", "portability", "attach", "kernels"}
 
 func TestReportCharts(t *testing.T) {
-	dir, r, files := report(t, "matrix")
+	dir, r, files := matrixReport(t)
 	doc := parseHTML(t, files.HTML)
 	figs := Figures(r)
 	if len(figs) != len(chartNames) {
@@ -119,7 +163,7 @@ func checkPNG(t *testing.T, path string, f *Figure) {
 // Resolved effects are bars (or points) with one whisker each; unresolved
 // ones are a dashed interval under a "?", never a bar or a whisker.
 func TestReportWhiskers(t *testing.T) {
-	_, r, files := report(t, "matrix")
+	_, r, files := matrixReport(t)
 	doc := parseHTML(t, files.HTML)
 	for _, c := range []struct {
 		chart string
@@ -143,7 +187,7 @@ func TestReportWhiskers(t *testing.T) {
 // Every portability cell that is not green shows its reason: in the chart
 // its class (and cells, when partly supported), in the table the full text.
 func TestReportPortabilityReasons(t *testing.T) {
-	_, r, files := report(t, "matrix")
+	_, r, files := matrixReport(t)
 	doc := parseHTML(t, files.HTML)
 	sec := byID(t, doc, "chart-portability")
 	texts := svgTexts(all(sec, tag("svg"))[0])
@@ -192,7 +236,7 @@ func TestReportPortabilityReasons(t *testing.T) {
 }
 
 func TestReportCoverageAndAttach(t *testing.T) {
-	_, r, files := report(t, "matrix")
+	_, r, files := matrixReport(t)
 	doc := parseHTML(t, files.HTML)
 	cov := svgTexts(all(byID(t, doc, "chart-coverage"), tag("svg"))[0])
 	for _, want := range []string{"lost 1.7% (33958)", "lost 0.4% (7989)", "unexplained 3", "invalid 37 of 4141"} {
@@ -226,7 +270,7 @@ func TestReportCoverageAndAttach(t *testing.T) {
 
 // An unresolved effect never reaches a table as a number.
 func TestReportUnresolvedNotNumbers(t *testing.T) {
-	_, r, files := report(t, "matrix")
+	_, r, files := matrixReport(t)
 	doc := parseHTML(t, files.HTML)
 	md, err := os.ReadFile(files.Markdown)
 	if err != nil {
@@ -303,7 +347,7 @@ func resolvedFigure(r *results.Run, s string) bool {
 }
 
 func TestReportMarkdown(t *testing.T) {
-	_, r, files := report(t, "matrix")
+	_, r, files := matrixReport(t)
 	b, err := os.ReadFile(files.Markdown)
 	if err != nil {
 		t.Fatal(err)
@@ -348,7 +392,7 @@ func TestReportMarkdown(t *testing.T) {
 // The page needs nothing but itself: no script, no stylesheet or image to
 // fetch, links only inside the page or to its PNG copies.
 func TestReportSelfContained(t *testing.T) {
-	_, _, files := report(t, "matrix")
+	_, _, files := matrixReport(t)
 	doc := parseHTML(t, files.HTML)
 	for _, n := range all(doc, func(*html.Node) bool { return true }) {
 		switch n.Data {
