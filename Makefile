@@ -24,8 +24,9 @@ BENCH_GUEST_BUDGET ?= 5s
 BENCH_OUT ?= results/$(RUN_ID)
 VMTEST_OUT ?= results/vmtest-$(RUN_ID)
 
-# Debian packages the build, the tests and `make generate` need.
-DEBIAN_PACKAGES := clang llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves
+# Debian packages the build, the tests and `make generate` need (chromium:
+# the report test opens report.html in a headless browser).
+DEBIAN_PACKAGES := clang llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves chromium
 PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
 GOBIN := $(shell $(GO) env GOPATH)/bin

@@ -1,70 +1,93 @@
 package reports
 
 import (
-	"image/color"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// ciBars is a gonum/plot Plotter: one series of bars in data coordinates
-// (so that several series can sit side by side in a group) with 95% CI
-// whiskers. An unresolved value has no bar: only its interval is drawn,
-// dashed, so that it cannot be read as a zero or as a number.
+// ciBars is one series of bars with 95% CI whiskers, one bar per group at
+// x = group index + offset (data units), so several series sit side by
+// side. A resolved mark is a bar and a whisker; an unresolved one is only
+// its dashed interval and a "?", so it cannot be read as a zero or as a
+// number; a missing one says "n/a".
 type ciBars struct {
-	x, width float64 // centre of the first bar's group and bar width (data units)
-	values   []ciValue
-	color    color.Color
-}
-
-type ciValue struct {
-	y, lo, hi float64
-	resolved  bool
-	present   bool // false: no measurement for this group (unsupported, failed)
+	offset, width float64
+	marks         []mark
+	style         seriesStyle
 }
 
 func (b *ciBars) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
-	line := draw.LineStyle{Color: color.Black, Width: vg.Points(0.8)}
-	dashed := draw.LineStyle{Color: b.color, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
-	for i, v := range b.values {
-		if !v.present {
-			continue
-		}
-		x := b.x + float64(i)
-		x0, x1 := trX(x-b.width/2), trX(x+b.width/2)
-		xm := trX(x)
-		if v.resolved {
-			y0, y1 := trY(0), trY(v.y)
-			rect := c.ClipPolygonY([]vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
-			c.FillPolygon(b.color, rect)
-			c.StrokeLines(line, c.ClipLinesY([]vg.Point{{X: xm, Y: trY(v.lo)}, {X: xm, Y: trY(v.hi)}})...)
-			cap := (x1 - x0) / 4
-			for _, y := range []float64{v.lo, v.hi} {
-				c.StrokeLine2(line, xm-cap, trY(y), xm+cap, trY(y))
+	zero := max(min(trY(0), c.Max.Y), c.Min.Y)
+	for i, m := range b.marks {
+		x := float64(i) + b.offset
+		x0, x1, xm := trX(x-b.width/2), trX(x+b.width/2), trX(x)
+		switch {
+		case !m.present:
+			drawAbsent(c, xm, zero)
+		case m.resolved:
+			bar := []vg.Point{{X: x0, Y: zero}, {X: x1, Y: zero}, {X: x1, Y: trY(m.y.Est)}, {X: x0, Y: trY(m.y.Est)}}
+			c.FillPolygon(b.style.fill, c.ClipPolygonY(bar))
+			if b.style.fill != b.style.line {
+				c.StrokeLines(draw.LineStyle{Color: b.style.line, Width: vg.Points(0.6)}, c.ClipLinesY(append(bar, bar[0]))...)
 			}
-			continue
+			drawWhisker(c, xm, trY(m.y.Lo), trY(m.y.Hi), (x1-x0)/4)
+		default:
+			drawUnresolved(c, trY, xm, m, b.style.line)
 		}
-		c.StrokeLines(dashed, c.ClipLinesY([]vg.Point{{X: xm, Y: trY(v.lo)}, {X: xm, Y: trY(v.hi)}})...)
-		c.DrawGlyph(draw.GlyphStyle{Color: b.color, Radius: vg.Points(3), Shape: draw.RingGlyph{}}, vg.Point{X: xm, Y: trY(v.y)})
 	}
 }
 
-// DataRange makes the axes include every bar and whisker.
+// DataRange makes the axes hold every bar and interval, and zero.
 func (b *ciBars) DataRange() (xmin, xmax, ymin, ymax float64) {
-	xmin, xmax = b.x-b.width, b.x+float64(len(b.values)-1)+b.width
-	for _, v := range b.values {
-		if !v.present {
-			continue
+	xmin, xmax = b.offset-b.width, float64(len(b.marks)-1)+b.offset+b.width
+	for _, m := range b.marks {
+		if lo, hi, ok := m.extent(); ok {
+			ymin, ymax = min(ymin, lo), max(ymax, hi)
 		}
-		ymin, ymax = min(ymin, v.lo, v.y), max(ymax, v.hi, v.y)
 	}
 	return xmin, xmax, ymin, ymax
 }
 
-// Thumbnail draws the legend swatch.
-func (b *ciBars) Thumbnail(c *draw.Canvas) {
-	pts := []vg.Point{{X: c.Min.X, Y: c.Min.Y}, {X: c.Min.X, Y: c.Max.Y}, {X: c.Max.X, Y: c.Max.Y}, {X: c.Max.X, Y: c.Min.Y}}
-	c.FillPolygon(b.color, c.ClipPolygonY(pts))
+// groupedBars adds one ciBars per series to p, marks[s][g] being series s
+// in group g, and spreads the series over 80% of each group's width.
+func groupedBars(p *plot.Plot, marks [][]mark, st []seriesStyle) {
+	n := max(len(marks), 1)
+	w := 0.8 / float64(n)
+	p.Add(zeroLine{})
+	for s := range marks {
+		p.Add(&ciBars{offset: -0.4 + w*(float64(s)+0.5), width: w * 0.85, marks: marks[s], style: st[s]})
+	}
+	padValueAxis(p)
+}
+
+// padValueAxis leaves room above (and below, for negative values) the
+// data for the "?" over intervals, and gives an axis with no extent or no
+// data one.
+func padValueAxis(p *plot.Plot) {
+	lo, hi := p.Y.Min, p.Y.Max
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) { // nothing drawn
+		lo, hi = 0, 1
+	}
+	if hi <= lo {
+		hi = lo + 1
+	}
+	pad := (hi - lo) * 0.1
+	p.Y.Max = hi + pad
+	if lo < 0 {
+		p.Y.Min = lo - pad
+	}
+}
+
+// zeroLine draws the y = 0 baseline bars stand on.
+type zeroLine struct{}
+
+func (zeroLine) Plot(c draw.Canvas, p *plot.Plot) {
+	_, trY := p.Transforms(&c)
+	if y := trY(0); y >= c.Min.Y && y <= c.Max.Y {
+		c.StrokeLine2(draw.LineStyle{Color: lightGrey, Width: vg.Points(0.7)}, c.Min.X, y, c.Max.X, y)
+	}
 }

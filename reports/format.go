@@ -1,11 +1,9 @@
-// Package reports turns results files into what people read: tables for a
-// terminal or a pull request, and charts (gonum/plot, SVG and PNG). It
-// reads only results (package results), never the harness.
 package reports
 
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/tracebench/tracebench/results"
 )
@@ -76,4 +74,19 @@ func CellLine(c results.Cell) string {
 	}
 	return fmt.Sprintf("%s base %s/op, added %s, collateral %s, coverage %s, attach %s",
 		head, base, Effect(c.Overhead, c.Emulated), Effect(c.Collateral, c.Emulated), Coverage(c.Coverage), Ns(float64(c.AttachNs)))
+}
+
+// trimFloat prints x with as few digits as it needs.
+func trimFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// Count prints an event count compactly: 37, 4141, 236k, 2.00M.
+func Count(n int64) string {
+	a := math.Abs(float64(n))
+	switch {
+	case a >= 1e6:
+		return fmt.Sprintf("%.2fM", float64(n)/1e6)
+	case a >= 1e5:
+		return fmt.Sprintf("%.0fk", float64(n)/1e3)
+	}
+	return strconv.FormatInt(n, 10)
 }

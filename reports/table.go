@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/tracebench/tracebench/results"
@@ -11,43 +12,33 @@ import (
 // Table writes one row per cell, grouped by target: the table `tracebench
 // run` prints at the end and `tracebench report` prints.
 func Table(w io.Writer, r *results.Run) {
-	hosts := map[string]results.Host{}
 	for _, t := range r.Targets {
-		hosts[t.Name] = t.Host
-	}
-	for _, t := range r.Targets {
-		h := hosts[t.Name]
-		emu := ""
-		if h.Emulated {
-			emu = ", emulated: ratios only"
-		}
-		fmt.Fprintf(w, "target %s: Linux %s %s, %s, %d CPUs%s\n", t.Name, h.KernelRelease, h.Arch, h.CPUModel, h.CPUs, emu)
+		fmt.Fprintln(w, targetHeading(t))
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "BACKEND\tMODE\tEVENT\tSTATUS\tBASE/OP\tADDED/EVENT [95% CI]\tCOLLATERAL\tCOVERAGE\tATTACH\tDETACH")
-		for _, c := range r.Cells {
-			if c.Target != t.Name {
-				continue
-			}
-			if c.Status != results.OK {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s: %s\n", c.Backend, c.Mode, c.Event, c.Status, c.Reason.Class, short(c.Reason.Detail, 100))
-				continue
-			}
-			base := "-"
-			if c.Overhead != nil {
-				base = Ns(c.Overhead.BaselineNs)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Backend, c.Mode, c.Event, c.Status, base,
-				Effect(c.Overhead, c.Emulated), Effect(c.Collateral, c.Emulated), Coverage(c.Coverage),
-				Ns(float64(c.AttachNs)), Ns(float64(c.DetachNs)))
+		fmt.Fprintln(tw, strings.ToUpper(strings.Join(cellColumns, "\t")))
+		for _, c := range targetCells(r, t.Name) {
+			row := cellRow(c)
+			row[len(row)-1] = short(row[len(row)-1], 100)
+			fmt.Fprintln(tw, strings.Join(row, "\t"))
 		}
 		tw.Flush()
 		fmt.Fprintln(w)
 	}
 }
 
+// targetHeading describes a target's kernel and machine on one line.
+func targetHeading(t results.Target) string {
+	h := t.Host
+	emu := ""
+	if h.Emulated {
+		emu = "; emulated: absolute times are artefacts, read ratios only"
+	}
+	return fmt.Sprintf("target %s: Linux %s %s, %s, %d CPUs%s", t.Name, h.KernelRelease, h.Arch, h.CPUModel, h.CPUs, emu)
+}
+
 func short(s string, n int) string {
-	if len(s) <= n {
+	if len([]rune(s)) <= n {
 		return s
 	}
-	return s[:n-3] + "..."
+	return string([]rune(s)[:n-1]) + "…"
 }

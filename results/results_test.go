@@ -132,3 +132,17 @@ func TestAtomicWriteKeepsOldFile(t *testing.T) {
 }
 
 func inf() float64 { var z float64; return 1 / z }
+
+// The checked-in fixtures (testdata/*/results.json) are valid results
+// files: report and compare tests build on them.
+func TestFixtures(t *testing.T) {
+	for name, want := range map[string]struct{ targets, cells int }{"host": {1, 32}, "matrix": {3, 96}} {
+		r, err := ReadDir(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Targets) != want.targets || len(r.Cells) != want.cells {
+			t.Errorf("%s: %d targets, %d cells; want %d, %d", name, len(r.Targets), len(r.Cells), want.targets, want.cells)
+		}
+	}
+}

@@ -128,8 +128,10 @@ type Cell struct {
 
 // Key identifies a cell within a run.
 type Key struct {
-	Target, Backend, Mode string
-	Event                 event.Event
+	Target  string      `json:"target"`
+	Backend string      `json:"backend"`
+	Mode    string      `json:"mode"`
+	Event   event.Event `json:"event"`
 }
 
 // Key returns the cell's key.
