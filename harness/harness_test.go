@@ -166,3 +166,44 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// The load sweep of a stream backend with a tiny ring buffer: at the
+// lowest rate every event is seen; at some higher rate events are lost,
+// and every point reconciles (seen + lost = produced).
+func TestLoadSweep(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.Clean(t)
+	cfg := config(t, event.Getppid)
+	cfg.Modes = []backends.Mode{backends.Stream}
+	cfg.Load = true
+	cfg.CellBudget = 8 * time.Second
+	cfg.Options = map[string]string{"ringbuf_size": "16384"}
+	run, err := harness.Run(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := run.Cells[0]
+	if c.Status != results.OK || c.Load == nil {
+		t.Fatalf("cell %s %+v, load %v", c.Status, c.Reason, c.Load)
+	}
+	pts := c.Load.Points
+	if len(pts) < 5 {
+		t.Fatalf("%d points", len(pts))
+	}
+	if p := pts[0]; p.Seen != p.Produced || p.Lost != 0 {
+		t.Errorf("lowest rate %.0f/s: seen %d of %d, lost %d", p.AchievedHz, p.Seen, p.Produced, p.Lost)
+	}
+	lossy := false
+	for i, p := range pts {
+		if p.Seen+p.Lost != p.Produced || p.Unexplained != 0 {
+			t.Errorf("point %d: seen %d + lost %d != produced %d", i, p.Seen, p.Lost, p.Produced)
+		}
+		lossy = lossy || p.Lost > 0
+		if i > 0 && p.TargetHz != 0 && p.TargetHz <= pts[i-1].TargetHz {
+			t.Errorf("target rates not rising: %v then %v", pts[i-1].TargetHz, p.TargetHz)
+		}
+	}
+	if !lossy || c.Load.OnsetHz <= 0 {
+		t.Errorf("a 16 KiB ring never lost events up to the workload's full rate (onset %v)", c.Load.OnsetHz)
+	}
+}

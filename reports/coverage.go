@@ -74,7 +74,7 @@ func coverageCell(c *results.Cell) gridCell {
 	switch st {
 	case analysis.NotMeasured:
 		cell.lines = []string{string(c.Status)}
-		if c.Reason.Class != string(c.Status) {
+		if c.Reason != nil && c.Reason.Class != string(c.Status) {
 			cell.lines = append(cell.lines, c.Reason.Class)
 		}
 		return cell
