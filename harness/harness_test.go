@@ -28,7 +28,7 @@ func config(t *testing.T, evs ...event.Event) harness.Config {
 		Backends:   []string{"ebpf/tracepoint"},
 		Events:     evs,
 		Modes:      []backends.Mode{backends.Count},
-		CellBudget: 4 * time.Second,
+		CellBudget: 6 * time.Second,
 		OutDir:     t.TempDir(),
 		RunID:      fmt.Sprintf("test-%d", time.Now().UnixNano()),
 	}
@@ -54,8 +54,8 @@ func TestRun(t *testing.T) {
 			t.Errorf("%s coverage %+v, want every produced event seen", c.Event, *cov)
 		}
 		o := c.Overhead
-		if o.NOn < 30 || o.NOff < 30 {
-			t.Errorf("%s: %d on / %d off samples, want at least 30 each", c.Event, o.NOn, o.NOff)
+		if o.NOn < 6 || o.NOff < 6 {
+			t.Errorf("%s: %d on / %d off samples, want at least 6 each (a bounded interval)", c.Event, o.NOn, o.NOff)
 		}
 		if c.Collateral == nil || c.AttachNs <= 0 || c.DetachNs <= 0 || c.Toggles < 2 {
 			t.Errorf("%s: collateral %v attach %d detach %d toggles %d", c.Event, c.Collateral, c.AttachNs, c.DetachNs, c.Toggles)
