@@ -19,6 +19,9 @@ import (
 	"github.com/tracebench/tracebench/vmtests/qemu"
 )
 
+// emulationSlowdown scales per-call deadlines in emulated guests.
+const emulationSlowdown = 5
+
 // GuestRequestFile is where the host puts a guest's request in its
 // initramfs; `tracebench guest-run` reads it.
 const GuestRequestFile = "/tracebench/request.json"
@@ -54,6 +57,11 @@ func GuestConfig(req GuestRequest, exe, outDir string) Config {
 	}
 	if len(req.Done) > 0 {
 		cfg.Resume = &results.Run{RunID: req.RunID, Cells: req.Done}
+	}
+	if req.Emulated {
+		// Loads, verification and BTF decoding run 10–50 times slower
+		// under emulation: a plugin is hung only well past that.
+		cfg.CallTimeout *= emulationSlowdown
 	}
 	return cfg
 }

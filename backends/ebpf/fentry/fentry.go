@@ -9,7 +9,6 @@ import (
 	"errors"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 
 	"github.com/tracebench/tracebench/backends"
@@ -44,7 +43,7 @@ func New(name string) func() backends.Backend {
 			Load:       bpf.LoadFentry,
 			Candidates: cands,
 			Resolve: func(ev event.Event) (loader.Hook, error) {
-				spec, err := btf.LoadKernelSpec()
+				spec, err := loader.KernelTypes()
 				if err != nil {
 					return loader.Hook{}, backends.Unsupportedf(backends.MissingBTF, "fentry needs the kernel's BTF: %v", err)
 				}

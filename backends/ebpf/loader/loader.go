@@ -62,6 +62,14 @@ const (
 	OptBTF = "btf"
 )
 
+// kernelTypes caches the running kernel's BTF for the plugin process:
+// decoding it takes seconds under emulation, and a probe loads a
+// collection per event and mode.
+var kernelTypes = btf.NewCache()
+
+// KernelTypes returns the running kernel's BTF, decoded once per process.
+func KernelTypes() (*btf.Spec, error) { return kernelTypes.Kernel() }
+
 // New returns a backends.Backend for spec.
 func New(spec Spec) backends.Backend { return &Backend{spec: spec} }
 
@@ -161,7 +169,7 @@ func (b *Backend) Setup(ctx context.Context, s backends.Setup) (backends.SetupRe
 	if err := configure(cs, s); err != nil {
 		return res, err
 	}
-	opts := ebpf.CollectionOptions{}
+	opts := ebpf.CollectionOptions{Cache: kernelTypes}
 	if path := s.Options[OptBTF]; path != "" {
 		kt, err := btf.LoadSpec(path)
 		if err != nil {
