@@ -2,6 +2,8 @@ package harness_test
 
 import (
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,13 +15,28 @@ import (
 	"github.com/tracebench/tracebench/vmtests"
 )
 
-// guestBackends are the backends the CI guest suite runs on every default
-// kernel: each must see exactly what the workload produced there.
-var guestBackends = []string{"ebpf/tracepoint"}
+// guestBackends are the backends the portability suite checks on every
+// default guest kernel.
+var guestBackends = []string{
+	"ebpf/tracepoint", "ebpf/rawtp", "ebpf/tp_btf", "ebpf/kprobe", "ebpf/kretprobe", "ebpf/kprobe_multi",
+	"ebpf/fentry", "ebpf/fexit", "ftrace/event", "ftrace/function", "ftrace/kprobe",
+}
 
-// TestGuests boots every guest of the default kernel matrix (amd64 and
-// arm64, under qemu) and runs the cells of guestBackends in each, for every
-// event and mode, in the portability suite's coverage-only mode.
+// needs names, per backend, the kernel option without which the kernel
+// truly lacks the feature: kprobe_multi needs fprobe (5.18+), fentry and
+// fexit need ftrace direct calls (x86 since 5.5, arm64 only since 6.4).
+// Every other backend must work on every default kernel.
+var needs = map[string]string{
+	"ebpf/kprobe_multi": "CONFIG_FPROBE",
+	"ebpf/fentry":       "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS",
+	"ebpf/fexit":        "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS",
+}
+
+// TestGuests is the portability suite: it boots every guest of the default
+// kernel matrix (amd64 and arm64, under qemu), runs every event and mode of
+// guestBackends in each, and checks each cell against what the kernel's
+// configuration says: exact coverage where the feature is built in, an
+// unsupported cell classified missing-config where it is not.
 func TestGuests(t *testing.T) {
 	if testing.Short() {
 		t.Skip("boots qemu guests")
@@ -30,10 +47,17 @@ func TestGuests(t *testing.T) {
 		t.Fatal(err)
 	}
 	var guests []vmtests.Target
+	config := map[string]map[string]bool{} // target → options built in
 	for _, tg := range vmtests.DefaultMatrix().Targets {
-		if !tg.Host() {
-			guests = append(guests, tg)
+		if tg.Host() {
+			continue
 		}
+		k, err := cache.Fetch(t.Context(), tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		config[tg.Name] = kernelConfig(t, k.Config)
+		guests = append(guests, tg)
 	}
 	cfg := harness.Config{
 		Exe: testutil.Binary(t), AgentArgs: []string{"workload", "agent"}, ServeArgs: []string{"backend", "serve"},
@@ -42,36 +66,59 @@ func TestGuests(t *testing.T) {
 		SkipLocal: true, Guests: guests, Cache: cache, GuestBinaries: testutil.GuestBinaries(t),
 		OutDir: t.TempDir(), RunID: fmt.Sprintf("guests-%d", time.Now().UnixNano()),
 	}
+	start := time.Now()
 	run, err := harness.Run(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(run.Targets) != len(guests) {
-		t.Errorf("%d targets in the results, want %d", len(run.Targets), len(guests))
-	}
+	t.Logf("portability suite: %d cells on %d guests in %v", len(run.Cells), len(guests), time.Since(start).Round(time.Second))
 	arch := map[string]string{}
 	for _, g := range guests {
 		arch[g.Name] = g.Arch
+	}
+	if len(run.Targets) != len(guests) {
+		t.Errorf("%d targets in the results, want %d", len(run.Targets), len(guests))
 	}
 	for _, tg := range run.Targets {
 		if tg.Host.KernelRelease == "" || tg.Host.Arch != arch[tg.Name] {
 			t.Errorf("%s: facts %+v, want a kernel release and arch %s", tg.Name, tg.Host, arch[tg.Name])
 		}
 	}
-	want := len(guests) * len(guestBackends) * 2 * len(event.All)
-	if len(run.Cells) != want {
+	if want := len(guests) * len(guestBackends) * 2 * len(event.All); len(run.Cells) != want {
 		t.Errorf("%d cells, want %d", len(run.Cells), want)
 	}
 	for _, c := range run.Cells {
+		name := fmt.Sprintf("%s %s %s %s", c.Target, c.Backend, c.Mode, c.Event)
+		if opt, ok := needs[c.Backend]; ok && !config[c.Target][opt] {
+			if c.Status != results.Unsupported || c.Reason.Class != string(backends.MissingConfig) {
+				t.Errorf("%s: the kernel lacks %s, want unsupported missing-config; got %s %+v", name, opt, c.Status, c.Reason)
+			}
+			continue
+		}
 		if c.Status != results.OK {
-			t.Errorf("%s %s %s %s: %s %+v", c.Target, c.Backend, c.Mode, c.Event, c.Status, c.Reason)
+			t.Errorf("%s: %s %+v", name, c.Status, c.Reason)
 			continue
 		}
 		if cv := c.Coverage; cv.Seen != cv.Produced || cv.Lost != 0 || cv.Invalid != 0 || cv.Produced == 0 {
-			t.Errorf("%s %s %s %s: coverage %+v", c.Target, c.Backend, c.Mode, c.Event, *cv)
+			t.Errorf("%s: coverage %+v", name, *cv)
 		}
 		if c.ProbePoint == "" || c.AttachNs == 0 {
-			t.Errorf("%s %s %s %s: probe point %q attach %d", c.Target, c.Backend, c.Mode, c.Event, c.ProbePoint, c.AttachNs)
+			t.Errorf("%s: probe point %q attach %d", name, c.ProbePoint, c.AttachNs)
 		}
 	}
+}
+
+// kernelConfig reads the options built in (=y) from a kernel's config file.
+func kernelConfig(t *testing.T, path string) map[string]bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("kernel config: %v", err)
+	}
+	out := map[string]bool{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok && v == "y" {
+			out[k] = true
+		}
+	}
+	return out
 }
