@@ -1,0 +1,207 @@
+package auditnl
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Event is the records the kernel emitted for one audited action, in
+// arrival order. For a syscall: SYSCALL, then the auxiliary records
+// (EXECVE, SOCKADDR, CWD, PATH…), PROCTITLE, and EOE (audit_log_exit in
+// kernel/auditsc.c).
+type Event struct {
+	Sec     int64
+	Milli   uint16
+	Serial  uint64
+	Records []Record
+}
+
+// Has reports whether the event has a record of type t.
+func (e *Event) Has(t uint16) bool { return e.count(t) > 0 }
+
+func (e *Event) count(t uint16) int {
+	n := 0
+	for i := range e.Records {
+		if e.Records[i].Type == t {
+			n++
+		}
+	}
+	return n
+}
+
+// first returns the first record of type t.
+func (e *Event) first(t uint16) *Record {
+	for i := range e.Records {
+		if e.Records[i].Type == t {
+			return &e.Records[i]
+		}
+	}
+	return nil
+}
+
+// Syscall is what the SYSCALL record of an event says.
+type Syscall struct {
+	Arch    Arch
+	Number  int
+	Success bool
+	Exit    int64
+	PID     int
+	PPID    int
+	// AUID is the task's login uid; 4294967295 (AUDIT_UID_UNSET) if unset.
+	AUID uint32
+	// Key is the key of the rule that matched, "" if none.
+	Key string
+	// Items is the number of PATH records the kernel emitted with it.
+	Items int
+	Comm  string
+	Exe   string
+}
+
+// Syscall decodes the event's SYSCALL record. ok is false when the event
+// has none (not a syscall event, or its SYSCALL record was lost).
+func (e *Event) Syscall() (s Syscall, ok bool, err error) {
+	r := e.first(TypeSyscall)
+	if r == nil {
+		return Syscall{}, false, nil
+	}
+	wrap := func(err error) (Syscall, bool, error) {
+		return Syscall{}, true, fmt.Errorf("SYSCALL record of event %d: %w", e.Serial, err)
+	}
+	arch, err := r.Uint("arch", 16)
+	if err != nil {
+		return wrap(err)
+	}
+	nr, err := r.Int("syscall")
+	if err != nil {
+		return wrap(err)
+	}
+	s = Syscall{Arch: Arch(arch), Number: int(nr)}
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{"pid", &s.PID}, {"ppid", &s.PPID}, {"items", &s.Items}} {
+		v, err := r.Int(f.name)
+		if err != nil {
+			return wrap(err)
+		}
+		*f.dst = int(v)
+	}
+	auid, err := r.Uint("auid", 10)
+	if err != nil {
+		return wrap(err)
+	}
+	s.AUID = uint32(auid)
+	// success and exit are absent when the syscall never returned (exit,
+	// or a record logged while the task is still in the syscall).
+	if v, ok := r.Get("success"); ok {
+		s.Success = v == "yes"
+		if s.Exit, err = r.Int("exit"); err != nil {
+			return wrap(err)
+		}
+	}
+	if k, ok := r.Text("key"); ok && k != "(null)" {
+		s.Key = k
+	}
+	s.Comm, _ = r.Text("comm")
+	s.Exe, _ = r.Text("exe")
+	return s, true, nil
+}
+
+// Keys splits a record key into the keys of the rules that matched: auditctl
+// joins several keys of one rule with \x01 (which makes the kernel
+// hex-encode the key).
+func Keys(key string) []string {
+	if key == "" {
+		return nil
+	}
+	return strings.Split(key, "\x01")
+}
+
+// MissingRecords counts the records a syscall event should have but lacks:
+// PROCTITLE and EOE, which the kernel emits for every syscall event, and
+// the PATH records its SYSCALL record announces with items=. Each missing
+// record was dropped and counted in the kernel's lost counter, or never
+// reached this receiver. It returns 0 for events without a SYSCALL record.
+func (e *Event) MissingRecords() int {
+	s, ok, err := e.Syscall()
+	if !ok || err != nil {
+		return 0
+	}
+	missing := 0
+	for _, t := range []uint16{TypeProctitle, TypeEOE} {
+		if !e.Has(t) {
+			missing++
+		}
+	}
+	if n := s.Items - e.count(TypePath); n > 0 {
+		missing += n
+	}
+	return missing
+}
+
+// Argv reassembles the arguments of an execve from its EXECVE records. The
+// kernel writes each argument as aN="text" or aN=HEX, and splits long ones
+// into aN_len=TOTAL followed by pieces aN[0]=, aN[1]=… that may continue in
+// further EXECVE records (audit_log_execve_info).
+func (e *Event) Argv() ([]string, error) {
+	var argc int64 = -1
+	var args []strings.Builder
+	for i := range e.Records {
+		r := &e.Records[i]
+		if r.Type != TypeExecve {
+			continue
+		}
+		if argc < 0 {
+			n, err := r.Int("argc")
+			if err != nil || n < 0 || n > 1<<20 {
+				return nil, fmt.Errorf("%w: EXECVE argc in event %d", ErrBadRecord, e.Serial)
+			}
+			argc = n
+			args = make([]strings.Builder, n)
+		}
+		for _, f := range r.Fields {
+			idx, ok := argIndex(f.Name)
+			if !ok {
+				continue
+			}
+			if idx >= len(args) {
+				return nil, fmt.Errorf("%w: EXECVE field %s beyond argc=%d", ErrBadRecord, f.Name, argc)
+			}
+			args[idx].WriteString(decodeArg(f))
+		}
+	}
+	if argc < 0 {
+		return nil, nil
+	}
+	out := make([]string, len(args))
+	for i := range args {
+		out[i] = args[i].String()
+	}
+	return out, nil
+}
+
+// argIndex parses "a3" and "a3[7]" (not "a3_len") into 3.
+func argIndex(name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, "a")
+	if !ok {
+		return 0, false
+	}
+	if i := strings.IndexByte(rest, '['); i >= 0 {
+		if !strings.HasSuffix(rest, "]") {
+			return 0, false
+		}
+		if _, err := strconv.ParseUint(rest[i+1:len(rest)-1], 10, 32); err != nil {
+			return 0, false
+		}
+		rest = rest[:i]
+	}
+	n, err := strconv.ParseUint(rest, 10, 31)
+	return int(n), err == nil
+}
+
+func decodeArg(f RecordField) string {
+	r := Record{Fields: []RecordField{f}}
+	s, _ := r.Text(f.Name)
+	return s
+}
