@@ -156,10 +156,12 @@ func parseStamp(s string, r *Record) error {
 	return nil
 }
 
-// parseFields splits "a=1 b=\"x\" msg='c=2 d=3'" into fields. Quoted values
-// never contain their own quote character (the kernel hex-encodes such
-// strings); a value quoted with ' (user-space messages) may contain spaces.
-// Words without '=' are kept as a name with an empty value.
+// parseFields splits `a=1 b="x" msg='c=2 d=3'` into fields. A value in
+// double quotes (kernel strings, which never contain spaces or quotes: the
+// kernel hex-encodes those) or single quotes (user-space messages, which
+// nest fields) runs to the closing quote; an unterminated one takes the rest.
+// Words without '=' are kept as a name with an empty value; values without
+// a name are dropped.
 func parseFields(s string) []RecordField {
 	var out []RecordField
 	for {
@@ -195,6 +197,8 @@ func parseFields(s string) []RecordField {
 			}
 			f.Value, s = s[:end], s[end:]
 		}
-		out = append(out, f)
+		if f.Name != "" { // "=value" has no name to look it up by
+			out = append(out, f)
+		}
 	}
 }
