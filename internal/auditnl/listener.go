@@ -176,3 +176,18 @@ func (l *Listener) Close() error {
 	}
 	return err
 }
+
+// ReclaimDaemon clears the registration of an audit daemon that died
+// without unregistering (the status pid stays set until the kernel next
+// fails to deliver to it). It registers the calling process and unregisters
+// it at once: before accepting a registration the kernel probes the
+// registered daemon with an AUDIT_REPLACE message, and if that daemon's
+// socket is gone it drops the old registration. A live daemon keeps its
+// registration and ReclaimDaemon fails with ErrDaemonRegistered.
+func ReclaimDaemon() error {
+	l, err := ListenDaemon(0)
+	if err != nil {
+		return err
+	}
+	return l.Close()
+}

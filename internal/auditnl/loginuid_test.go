@@ -1,34 +1,34 @@
-package auditnl
+package auditnl_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/tracebench/tracebench/internal/auditnl"
+	"github.com/tracebench/tracebench/internal/auditnl/audittest"
 )
 
 // TestStartWithLoginUIDHost starts a child with a login uid and checks that
 // the child has it and that, once the helper thread is gone, no thread of
-// this process does.
+// this process does. With audit disabled the change is not logged.
 func TestStartWithLoginUIDHost(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root (CAP_AUDIT_CONTROL)")
 	}
-	own, err := LoginUID(os.Getpid())
+	own, err := auditnl.LoginUID(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}
-	const auid = 4243
+	auid := uint32(4243)
 	if own == auid {
 		t.Skipf("this process already has login uid %d", auid)
 	}
-	cmd := exec.Command("sleep", "60")
-	if err := StartWithLoginUID(cmd, auid); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	got, err := LoginUID(cmd.Process.Pid)
+	// A child that waits for a "go" it never gets; killed at cleanup.
+	child := audittest.StartGetppid(t, 0, audittest.ChildOptions{AUID: &auid})
+	got, err := auditnl.LoginUID(child.PID())
 	if err != nil || got != auid {
 		t.Errorf("child login uid %d (%v), want %d", got, err, auid)
 	}
@@ -44,7 +44,7 @@ func TestStartWithLoginUIDHost(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if now, _ := LoginUID(os.Getpid()); now != own {
+	if now, _ := auditnl.LoginUID(os.Getpid()); now != own {
 		t.Errorf("own login uid changed from %d to %d", own, now)
 	}
 }
@@ -60,7 +60,7 @@ func threadsWithLoginUID(t *testing.T, auid uint32) int {
 		if err != nil {
 			continue // the thread exited meanwhile
 		}
-		if string(b) == "4243" {
+		if string(b) == strconv.FormatUint(uint64(auid), 10) {
 			n++
 		}
 	}
