@@ -84,6 +84,13 @@ func TestDaemonHost(t *testing.T) {
 	if err != nil || st.PID != uint32(id.PID) || st.Enabled != before.Enabled {
 		t.Errorf("while running: status pid %d enabled %d (%v); want %d and %d", st.PID, st.Enabled, err, id.PID, before.Enabled)
 	}
+	sock, err := d.Socket()
+	if err != nil || sock.PortID != uint32(id.PID) || sock.Rmem != 0 || sock.Drops != 0 {
+		t.Errorf("auditd socket %+v (%v): want port %d, nothing queued or dropped", sock, err, id.PID)
+	}
+	if err := d.WaitDrained(10 * time.Second); err != nil {
+		t.Errorf("WaitDrained with nothing queued: %v", err)
+	}
 	if _, err := auditd.Start(cfg, time.Second); !errors.Is(err, auditnl.ErrDaemonRegistered) {
 		t.Errorf("second Start: %v, want ErrDaemonRegistered", err)
 	}
