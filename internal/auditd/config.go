@@ -72,7 +72,7 @@ func (c Config) Render() ([]byte, error) {
 		{"local_events", "yes"},
 		{"write_logs", "yes"},
 		{"log_file", c.LogFile()},
-		{"log_group", "root"},
+		{"log_group", "0"}, // numeric: a guest may have no /etc/group
 		{"log_format", c.LogFormat},
 		{"flush", c.Flush},
 		{"freq", fmt.Sprint(c.Freq)},
