@@ -79,7 +79,7 @@ func runThroughAuditd(t *testing.T, s auditnl.Status, mask auditnl.StatusMask, n
 		t.Fatal(err)
 	}
 	stopped = true
-	r := guestRun{counter: auditnl.NewCounter(), lost: auditnl.LostSince(before, after), drops: sock.Drops, nr: nr, workload: work}
+	r := guestRun{counter: auditnl.NewCounter(auditnl.FromLog), lost: auditnl.LostSince(before, after), drops: sock.Drops, nr: nr, workload: work}
 	if r.stats, err = auditd.ReadLog(cfg.LogFile(), r.counter); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,11 @@ func TestGuestAuditdFlood(t *testing.T) {
 	if r.drops != 0 {
 		t.Skipf("auditd's socket overran %d times (unexplained %d): the kernel's count is not checkable in this run", r.drops, cov.Unexplained)
 	}
-	if cov.Unexplained != 0 || r.counter.Orphans != 0 {
-		t.Errorf("logged %d + lost %d != produced %d (unexplained %d, orphans %d)", cov.Seen, cov.LostEvents, n, cov.Unexplained, r.counter.Orphans)
+	// The log has no EOE records, so an EOE the kernel dropped for a logged
+	// event is invisible: full accounting means 0 lies within
+	// [Unexplained, Unexplained+Uncertainty].
+	if cov.Unexplained > 0 || cov.Unexplained+cov.Uncertainty < 0 || r.counter.Orphans != 0 {
+		t.Errorf("logged %d + lost %d does not account for %d produced (unexplained %d, uncertainty %d, orphans %d)",
+			cov.Seen, cov.LostEvents, n, cov.Unexplained, cov.Uncertainty, r.counter.Orphans)
 	}
 }

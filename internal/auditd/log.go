@@ -22,7 +22,8 @@ type LogStats struct {
 }
 
 // ReadLog parses the auditd log at path and counts its syscall events per
-// rule key and syscall into c.
+// rule key and syscall into c, which should count auditnl.FromLog (an
+// auditd log holds no EOE records).
 func ReadLog(path string, c *auditnl.Counter) (LogStats, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -9,22 +9,24 @@ type CountKey struct {
 // Counter counts syscall events per rule key and syscall number, and keeps
 // the evidence of loss that events carry.
 type Counter struct {
+	src    Source
 	counts map[CountKey]uint64
 	// Incomplete counts counted events that lack records (MissingRecords > 0).
 	Incomplete uint64
 	// MissingRecords sums MissingRecords over counted events.
 	MissingRecords uint64
 	// Orphans counts events without a SYSCALL record that hold records a
-	// syscall event has (PROCTITLE, EOE, PATH…): the SYSCALL record did not
-	// reach this receiver. The kernel never emits these without a SYSCALL
-	// record, so they point at a receiver overrun, not a kernel drop.
+	// syscall event has (PROCTITLE, EOE): the SYSCALL record did not reach
+	// this receiver although the kernel emitted it (when it drops a SYSCALL
+	// record it emits nothing more for the event). They point at a
+	// receiver overrun or at kauditd dropping a record after the fact.
 	Orphans uint64
 	// Malformed counts events whose SYSCALL record did not parse.
 	Malformed uint64
 }
 
-// NewCounter returns an empty Counter.
-func NewCounter() *Counter { return &Counter{counts: map[CountKey]uint64{}} }
+// NewCounter returns an empty Counter for events read from src.
+func NewCounter(src Source) *Counter { return &Counter{src: src, counts: map[CountKey]uint64{}} }
 
 // Add counts e once under each key of its SYSCALL record, and returns
 // whether it was a syscall event.
@@ -47,7 +49,7 @@ func (c *Counter) Add(e *Event) bool {
 	for _, k := range keys {
 		c.counts[CountKey{k, s.Number}]++
 	}
-	if m := e.MissingRecords(); m > 0 {
+	if m := e.MissingRecords(c.src); m > 0 {
 		c.Incomplete++
 		c.MissingRecords += uint64(m)
 	}

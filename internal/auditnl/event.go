@@ -118,18 +118,35 @@ func Keys(key string) []string {
 	return strings.Split(key, "\x01")
 }
 
+// Source says where records were read, which decides which records an
+// event is expected to have.
+type Source int
+
+const (
+	// FromNetlink: records as the kernel sent them.
+	FromNetlink Source = iota
+	// FromLog: records from an auditd log, which never holds EOE records
+	// (auditd uses them to end events and does not write them).
+	FromLog
+)
+
 // MissingRecords counts the records a syscall event should have but lacks:
-// PROCTITLE and EOE, which the kernel emits for every syscall event, and
-// the PATH records its SYSCALL record announces with items=. Each missing
-// record was dropped and counted in the kernel's lost counter, or never
-// reached this receiver. It returns 0 for events without a SYSCALL record.
-func (e *Event) MissingRecords() int {
+// PROCTITLE and (from netlink) EOE, which the kernel emits for every
+// syscall event, and the PATH records its SYSCALL record announces with
+// items=. Each missing record was dropped and counted in the kernel's lost
+// counter, or never reached this receiver. It returns 0 for events without
+// a SYSCALL record.
+func (e *Event) MissingRecords(src Source) int {
 	s, ok, err := e.Syscall()
 	if !ok || err != nil {
 		return 0
 	}
+	expected := []uint16{TypeProctitle, TypeEOE}
+	if src == FromLog {
+		expected = expected[:1]
+	}
 	missing := 0
-	for _, t := range []uint16{TypeProctitle, TypeEOE} {
+	for _, t := range expected {
 		if !e.Has(t) {
 			missing++
 		}

@@ -67,7 +67,8 @@ func checkRecord(t *testing.T, r Record) {
 		e = &rest[0]
 	}
 	e.Syscall()
-	e.MissingRecords()
+	e.MissingRecords(FromNetlink)
+	e.MissingRecords(FromLog)
 	e.Argv()
-	NewCounter().Add(e)
+	NewCounter(FromNetlink).Add(e)
 }

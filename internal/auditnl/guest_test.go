@@ -51,7 +51,7 @@ func listen(t *testing.T, daemon bool, rcvbuf int) *receiver {
 			t.Errorf("close listener: %v", err)
 		}
 	})
-	return &receiver{l: l, asm: auditnl.NewAssembler(quiet), counter: auditnl.NewCounter(), byPID: map[int]int{}}
+	return &receiver{l: l, asm: auditnl.NewAssembler(quiet), counter: auditnl.NewCounter(auditnl.FromNetlink), byPID: map[int]int{}}
 }
 
 // receive takes one record, or reports false after timeout without one.
@@ -238,7 +238,7 @@ func TestGuestFlood(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		counter := auditnl.NewCounter()
+		counter := auditnl.NewCounter(auditnl.FromNetlink)
 		if r != nil {
 			counter = r.counter
 		}

@@ -19,6 +19,10 @@ func LostSince(before, after Status) uint32 { return after.Lost - before.Lost }
 // continuation record) and records other audit rules lost in the same
 // window make LostEvents too large; the harness runs one rule at a time and
 // getppid events (SYSCALL, PROCTITLE, EOE) have no such records.
+//
+// An auditd log never holds EOE records, so a dropped EOE of an event that
+// was logged leaves no trace: with records FromLog, LostEvents may be too
+// large by up to Seen, and Uncertainty says so.
 type Coverage struct {
 	Produced       uint64 // events the workload made: the ground truth
 	Seen           uint64 // events received with their SYSCALL record
@@ -30,6 +34,11 @@ type Coverage struct {
 	// Unexplained is Produced - Seen - LostEvents: events neither seen nor
 	// accounted for by the kernel (a receiver overrun, a filter that missed).
 	Unexplained int64
+	// Uncertainty bounds the records whose loss the receiver cannot see;
+	// the true number of unexplained events lies in
+	// [Unexplained, Unexplained+Uncertainty]. It is 0 for netlink
+	// receivers and Seen for an auditd log (its missing EOE records).
+	Uncertainty int64
 }
 
 // Reconcile computes the coverage of one rule key and syscall from a
@@ -44,5 +53,8 @@ func Reconcile(produced uint64, lostRecords uint32, c *Counter, key string, nr i
 	}
 	cov.LostEvents = int64(cov.LostRecords) - int64(cov.MissingRecords)
 	cov.Unexplained = int64(cov.Produced) - int64(cov.Seen) - cov.LostEvents
+	if c.src == FromLog {
+		cov.Uncertainty = int64(cov.Seen)
+	}
 	return cov
 }

@@ -92,7 +92,7 @@ func TestCapturedEvents(t *testing.T) {
 		t.Fatalf("%d records in testdata, want 79", len(msgs))
 	}
 	a := NewAssembler(2 * time.Second)
-	c := NewCounter()
+	c := NewCounter(FromNetlink)
 	now := time.Unix(0, 0)
 	var complete []*Event
 	for _, m := range msgs {
@@ -187,14 +187,17 @@ func TestMissingRecords(t *testing.T) {
 		}
 	}
 	openat := *events[0] // SYSCALL items=1, CWD, PATH, PROCTITLE, EOE
-	if openat.MissingRecords() != 0 {
-		t.Fatalf("complete openat event has %d missing records", openat.MissingRecords())
+	if openat.MissingRecords(FromNetlink) != 0 {
+		t.Fatalf("complete openat event has %d missing records", openat.MissingRecords(FromNetlink))
 	}
 	lossy := Event{Records: []Record{openat.Records[0], openat.Records[1]}}
-	if got := lossy.MissingRecords(); got != 3 { // PATH, PROCTITLE, EOE
+	if got := lossy.MissingRecords(FromNetlink); got != 3 { // PATH, PROCTITLE, EOE
 		t.Errorf("SYSCALL+CWD only: MissingRecords = %d, want 3", got)
 	}
-	c := NewCounter()
+	if got := lossy.MissingRecords(FromLog); got != 2 { // a log has no EOE
+		t.Errorf("SYSCALL+CWD only, from a log: MissingRecords = %d, want 2", got)
+	}
+	c := NewCounter(FromNetlink)
 	c.Add(&lossy)
 	orphan := Event{Records: openat.Records[3:]} // PROCTITLE, EOE without SYSCALL
 	c.Add(&orphan)
