@@ -21,7 +21,7 @@ type guestRun struct {
 	workload *audittest.Child
 }
 
-func runThroughAuditd(t *testing.T, s auditnl.Status, mask auditnl.StatusMask, n, noise int, key string) guestRun {
+func runThroughAuditd(t *testing.T, s auditnl.Status, mask auditnl.StatusMask, cfg auditd.Config, n, noise int, key string) guestRun {
 	t.Helper()
 	requireAuditd(t)
 	c := audittest.Enable(t, s, mask)
@@ -30,7 +30,6 @@ func runThroughAuditd(t *testing.T, s auditnl.Status, mask auditnl.StatusMask, n
 		t.Skip(err)
 	}
 	nr, _ := arch.SyscallNumber("getppid")
-	cfg := auditd.DefaultConfig(t.TempDir() + "/auditd")
 	d, err := auditd.Start(cfg, 30*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -91,13 +90,15 @@ func runThroughAuditd(t *testing.T, s auditnl.Status, mask auditnl.StatusMask, n
 func TestGuestAuditdExactCount(t *testing.T) {
 	audittest.RequireEnable(t)
 	const n, noise = 1000, 700
-	r := runThroughAuditd(t, auditnl.Status{}, 0, n, noise, "tb-auditd")
+	r := runThroughAuditd(t, auditnl.Status{}, 0, auditd.DefaultConfig(t.TempDir()+"/auditd"), n, noise, "tb-auditd")
 	t.Logf("log: %+v; lost %d, socket drops %d", r.stats, r.lost, r.drops)
 	if got := r.counter.Count("tb-auditd", r.nr); got != n {
 		t.Errorf("auditd logged %d getppid events, want %d (noise made %d)", got, n, noise)
 	}
-	if r.lost != 0 || r.drops != 0 || r.counter.Incomplete != 0 || r.counter.Orphans != 0 {
-		t.Errorf("lost %d, socket drops %d, counter %+v; want no loss", r.lost, r.drops, r.counter)
+	// Socket drops (overruns) may happen: kauditd then retries the record
+	// and, with the waiting policy, nothing is lost.
+	if r.lost != 0 || r.counter.Incomplete != 0 || r.counter.Orphans != 0 {
+		t.Errorf("lost %d, counter %+v; want no loss", r.lost, r.counter)
 	}
 }
 
@@ -107,8 +108,13 @@ func TestGuestAuditdExactCount(t *testing.T) {
 func TestGuestAuditdFlood(t *testing.T) {
 	audittest.RequireEnable(t)
 	const n = 200000
+	// auditd must take each record within kauditd's 100 ms send timeout
+	// on a one-CPU guest shared with the flood: raise its priority boost
+	// from Debian's 4.
+	cfg := auditd.DefaultConfig(t.TempDir() + "/auditd")
+	cfg.PriorityBoost = 10
 	r := runThroughAuditd(t, auditnl.Status{BacklogLimit: 8192, BacklogWaitTime: 0},
-		auditnl.MaskBacklogLimit|auditnl.MaskBacklogWaitTime, n, 0, "tb-auditd-flood")
+		auditnl.MaskBacklogLimit|auditnl.MaskBacklogWaitTime, cfg, n, 0, "tb-auditd-flood")
 	cov := auditnl.Reconcile(n, r.lost, r.counter, "tb-auditd-flood", r.nr)
 	t.Logf("coverage %+v; socket drops %d; log %+v", cov, r.drops, r.stats)
 	if cov.Seen == 0 || cov.LostRecords == 0 {
