@@ -9,10 +9,12 @@ import (
 // FuzzParseRecord feeds arbitrary payloads through the parser and
 // everything built on a parsed record. The seed corpus in
 // testdata/fuzz/FuzzParseRecord holds real records of every type tracebench
-// reads; the captured records are added too.
+// reads; the records captured on both arches are added too.
 func FuzzParseRecord(f *testing.F) {
-	for _, m := range capturedRecords(f) {
-		f.Add(m.Type, m.Data)
+	for _, file := range []string{"testdata/records-6.1-amd64.txt", "testdata/records-6.1-arm64.txt"} {
+		for _, m := range readCaptured(f, file) {
+			f.Add(m.Type, m.Data)
+		}
 	}
 	f.Fuzz(func(t *testing.T, typ uint16, payload []byte) {
 		r, err := ParseRecord(typ, payload)

@@ -14,7 +14,12 @@ import (
 // guest kernel, one "TYPE PAYLOAD" per line.
 func capturedRecords(t testing.TB) []Message {
 	t.Helper()
-	f, err := os.Open("testdata/records-6.1-amd64.txt")
+	return readCaptured(t, "testdata/records-6.1-amd64.txt")
+}
+
+func readCaptured(t testing.TB, path string) []Message {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,5 +216,48 @@ func TestMissingRecords(t *testing.T) {
 	}
 	if LostSince(Status{Lost: 0xfffffffe}, Status{Lost: 3}) != 5 {
 		t.Error("LostSince does not handle the 32-bit wrap")
+	}
+}
+
+// TestCapturedEventsBothArches counts the events of the captures from the
+// amd64 and the arm64 guest: the same workload, each arch's own syscall
+// numbers and AUDIT_ARCH value, tagged by rules built with that arch.
+func TestCapturedEventsBothArches(t *testing.T) {
+	for _, tc := range []struct {
+		file   string
+		arch   Arch
+		openat uint64
+	}{
+		{"testdata/records-6.1-amd64.txt", ArchX86_64, 10},
+		{"testdata/records-6.1-arm64.txt", ArchAArch64, 9},
+	} {
+		t.Run(tc.arch.String(), func(t *testing.T) {
+			a := NewAssembler(time.Second)
+			c := NewCounter(FromNetlink)
+			for _, m := range readCaptured(t, tc.file) {
+				r, err := ParseRecord(m.Type, m.Data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e := a.Add(r, time.Time{}); e != nil {
+					if s, ok, err := e.Syscall(); !ok || err != nil || s.Arch != tc.arch {
+						t.Errorf("event %d: arch %v, %v, %v", e.Serial, s.Arch, ok, err)
+					}
+					c.Add(e)
+				}
+			}
+			for name, n := range map[string]uint64{"getppid": 3, "openat": tc.openat, "connect": 1, "execve": 1} {
+				nr, err := tc.arch.SyscallNumber(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := c.Count("tb-"+name, nr); got != n {
+					t.Errorf("%s (%d): %d events, want %d", name, nr, got, n)
+				}
+			}
+			if c.Incomplete != 0 || c.Orphans != 0 || c.Malformed != 0 {
+				t.Errorf("evidence of loss: %+v", c)
+			}
+		})
 	}
 }

@@ -53,7 +53,8 @@ func TestStatusHost(t *testing.T) {
 		t.Errorf("feature bitmap %#x lacks BACKLOG_WAIT_TIME (in every kernel since 3.14)", s.FeatureBitmap)
 	}
 	if _, err := exec.LookPath("auditctl"); err != nil {
-		t.Skip("auditctl not installed (Debian package auditd); skipping cross-check")
+		t.Log("auditctl not installed (Debian package auditd); skipping cross-check")
+		return
 	}
 	out, err := exec.Command("auditctl", "-s").Output()
 	if err != nil {
