@@ -6,14 +6,19 @@ import (
 )
 
 // dialHost opens a request connection for a test that talks to the real
-// kernel, skipping when not root. It snapshots the audit configuration and,
-// when the test ends, fails it if anything differs: status settings, daemon
-// pid or rules.
+// kernel, skipping when not root. It takes the machine's audit lock,
+// snapshots the audit configuration and, when the test ends, fails it if
+// anything differs: status settings, daemon pid or rules.
 func dialHost(t *testing.T) *Conn {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root (CAP_AUDIT_CONTROL)")
 	}
+	unlock, err := Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unlock() }) // runs last: after the check below
 	c, err := Dial()
 	if err != nil {
 		t.Fatalf("Dial: %v", err)

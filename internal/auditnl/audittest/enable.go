@@ -43,8 +43,9 @@ func Enable(t testing.TB, s auditnl.Status, mask auditnl.StatusMask) *auditnl.Co
 	return c
 }
 
-// KeepState returns a request connection and makes the test restore the
-// audit configuration it found (rules, enabled flag, failure mode, rate and
+// KeepState takes the machine's audit lock (auditnl.Lock), returns a
+// request connection and makes the test restore the audit configuration it
+// found (rules, enabled flag, failure mode, rate and
 // backlog settings) and verify it, daemon pid included, when it ends. It
 // skips the test when not root.
 func KeepState(t testing.TB) *auditnl.Conn {
@@ -52,6 +53,11 @@ func KeepState(t testing.TB) *auditnl.Conn {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root (CAP_AUDIT_CONTROL)")
 	}
+	unlock, err := auditnl.Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unlock() }) // runs last: after the restore below
 	c, err := auditnl.Dial()
 	if err != nil {
 		t.Fatal(err)
