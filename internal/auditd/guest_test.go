@@ -104,30 +104,31 @@ func TestGuestAuditdExactCount(t *testing.T) {
 
 // TestGuestAuditdFlood: with a large backlog and no wait, a getppid flood
 // outruns auditd; what its log holds plus what the kernel counted as lost
-// must account for every event, as long as auditd's socket never overran.
+// must account for every event. An event missing from the log without the
+// kernel counting it can only come from auditd's socket overrunning: kauditd
+// waits 100 ms for room, then queues the record for a retry and drops it
+// uncounted if the retry fails too (kauditd_hold_skb).
 func TestGuestAuditdFlood(t *testing.T) {
 	audittest.RequireEnable(t)
 	const n = 200000
-	// auditd must take each record within kauditd's 100 ms send timeout
-	// on a one-CPU guest shared with the flood: raise its priority boost
-	// from Debian's 4.
-	cfg := auditd.DefaultConfig(t.TempDir() + "/auditd")
-	cfg.PriorityBoost = 10
 	r := runThroughAuditd(t, auditnl.Status{BacklogLimit: 8192, BacklogWaitTime: 0},
-		auditnl.MaskBacklogLimit|auditnl.MaskBacklogWaitTime, cfg, n, 0, "tb-auditd-flood")
+		auditnl.MaskBacklogLimit|auditnl.MaskBacklogWaitTime, auditd.DefaultConfig(t.TempDir()+"/auditd"),
+		n, 0, "tb-auditd-flood")
 	cov := auditnl.Reconcile(n, r.lost, r.counter, "tb-auditd-flood", r.nr)
 	t.Logf("coverage %+v; socket drops %d; log %+v", cov, r.drops, r.stats)
-	if cov.Seen == 0 || cov.LostRecords == 0 {
-		t.Errorf("seen %d, lost %d: want both > 0", cov.Seen, cov.LostRecords)
-	}
-	if r.drops != 0 {
-		t.Skipf("auditd's socket overran %d times (unexplained %d): the kernel's count is not checkable in this run", r.drops, cov.Unexplained)
+	if cov.Seen == 0 || r.counter.Orphans != 0 {
+		t.Fatalf("logged %d events, %d orphans", cov.Seen, r.counter.Orphans)
 	}
 	// The log has no EOE records, so an EOE the kernel dropped for a logged
 	// event is invisible: full accounting means 0 lies within
 	// [Unexplained, Unexplained+Uncertainty].
-	if cov.Unexplained > 0 || cov.Unexplained+cov.Uncertainty < 0 || r.counter.Orphans != 0 {
-		t.Errorf("logged %d + lost %d does not account for %d produced (unexplained %d, uncertainty %d, orphans %d)",
-			cov.Seen, cov.LostEvents, n, cov.Unexplained, cov.Uncertainty, r.counter.Orphans)
+	accounted := cov.Unexplained <= 0 && cov.Unexplained+cov.Uncertainty >= 0
+	switch {
+	case accounted:
+	case r.drops > 0:
+		t.Skipf("auditd's socket overran %d times and %d events are unaccounted: lost uncounted after failed retries", r.drops, cov.Unexplained)
+	default:
+		t.Errorf("logged %d + lost %d does not account for %d produced (unexplained %d, uncertainty %d) although auditd's socket never overran",
+			cov.Seen, cov.LostEvents, n, cov.Unexplained, cov.Uncertainty)
 	}
 }
