@@ -60,8 +60,14 @@ func Start(cfg Config, timeout time.Duration) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.PID != 0 {
+	if st.PID != 0 && processExists(int(st.PID)) {
 		return nil, fmt.Errorf("start auditd: %w (pid %d)", auditnl.ErrDaemonRegistered, st.PID)
+	}
+	if st.PID != 0 {
+		// A daemon died without unregistering (a crash, SIGKILL).
+		if err := auditnl.ReclaimDaemon(); err != nil {
+			return nil, fmt.Errorf("start auditd: reclaim registration of vanished pid %d: %w", st.PID, err)
+		}
 	}
 	if err := cfg.Write(); err != nil {
 		return nil, err
@@ -201,6 +207,10 @@ func KillStray(id Identity, timeout time.Duration) error {
 		return fmt.Errorf("stray auditd %d survived SIGKILL", id.PID)
 	}
 	return errors.Join(removePidFile(id.PID), unregistered(id.PID))
+}
+
+func processExists(pid int) bool {
+	return unix.Kill(pid, 0) != unix.ESRCH
 }
 
 func alive(id Identity) bool {

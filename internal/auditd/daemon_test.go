@@ -109,17 +109,18 @@ func TestDaemonHost(t *testing.T) {
 	}
 }
 
-// TestKillStrayHost plays a crash: auditd is killed without unregistering,
+// TestKillStrayHost plays crashes: auditd is killed without unregistering,
 // as if tracebench died and a later run found its journal. KillStray must
-// clear the stale registration; and it must leave alone a process that
-// only shares the pid.
+// clear the stale registration and the pid file, and leave alone a process
+// that only shares the pid; Start must reclaim a stale registration too.
 func TestKillStrayHost(t *testing.T) {
 	requireAuditd(t)
 	c := audittest.KeepState(t)
 	if st, err := c.Status(); err != nil || st.PID != 0 {
 		t.Skipf("an audit daemon (pid %d) is registered (%v)", st.PID, err)
 	}
-	d, err := auditd.Start(auditd.DefaultConfig(t.TempDir()+"/auditd"), 10*time.Second)
+	cfg := auditd.DefaultConfig(t.TempDir() + "/auditd")
+	d, err := auditd.Start(cfg, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func TestKillStrayHost(t *testing.T) {
 		t.Fatalf("KillStray with a wrong start time killed auditd: %v", err)
 	}
 	// The crash: SIGKILL, no unregistering.
-	unix.Kill(id.PID, unix.SIGKILL)
+	crash(t, id.PID)
 	if err := auditd.KillStray(id, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -145,5 +146,40 @@ func TestKillStrayHost(t *testing.T) {
 	// Stop finds the process gone and the registration cleared.
 	if err := d.Stop(time.Second); err != nil {
 		t.Errorf("Stop after KillStray: %v", err)
+	}
+
+	// Another crash; this time the next Start finds the registration.
+	d, err = auditd.Start(cfg, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crash(t, d.Identity().PID)
+	if st, err := c.Status(); err != nil || st.PID != uint32(d.Identity().PID) {
+		t.Fatalf("after the crash: status pid %d (%v), want the dead daemon's %d", st.PID, err, d.Identity().PID)
+	}
+	d2, err := auditd.Start(cfg, 10*time.Second)
+	if err != nil {
+		t.Fatalf("Start after a crash: %v", err)
+	}
+	if err := d2.Stop(10 * time.Second); err != nil {
+		t.Error(err)
+	}
+	if err := d.Stop(time.Second); err != nil {
+		t.Errorf("Stop of the crashed daemon: %v", err)
+	}
+}
+
+// crash kills auditd with SIGKILL and waits until it has been reaped.
+func crash(t *testing.T, pid int) {
+	t.Helper()
+	if err := unix.Kill(pid, unix.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for unix.Kill(pid, 0) != unix.ESRCH {
+		if time.Now().After(deadline) {
+			t.Fatalf("auditd %d still exists 10 s after SIGKILL", pid)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -10,7 +10,15 @@
 // undoes when it stops. Rules and the enabled flag stay the caller's
 // business (package auditnl).
 //
-// Installing the package on a machine without systemd's policy layer can
-// start the system's own auditd, which enables audit: install it with a
-// /usr/sbin/policy-rc.d that exits 101 (see README in the report).
+// Installing Debian's package starts the system's auditd from its postinst,
+// which enables audit for the rest of the boot. Install it with service
+// starts denied, and keep a policy-rc.d that was already there:
+//
+//	test -e /usr/sbin/policy-rc.d || { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made=1; }
+//	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends auditd
+//	test -z "$made" || rm /usr/sbin/policy-rc.d
+//	auditctl -s | grep -qx 'enabled 0'
+//
+// On a machine booted with systemd, also run "systemctl disable auditd" so
+// the service does not start at the next boot.
 package auditd

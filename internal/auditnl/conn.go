@@ -36,12 +36,18 @@ func Dial() (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newConn(fd, make([]byte, recvBufSize))
+}
+
+// newConn makes fd a request socket: blocking receives that give up after
+// replyTimeout.
+func newConn(fd int, buf []byte) (*Conn, error) {
 	tv := unix.NsecToTimeval(replyTimeout.Nanoseconds())
 	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
 		unix.Close(fd)
 		return nil, kernelError("setsockopt SO_RCVTIMEO", 0, errnoOf(err))
 	}
-	return &Conn{fd: fd, seq: uint32(time.Now().UnixNano()), buf: make([]byte, recvBufSize)}, nil
+	return &Conn{fd: fd, seq: uint32(time.Now().UnixNano()), buf: buf}, nil
 }
 
 // openSocket creates and binds a NETLINK_AUDIT socket joined to groups.

@@ -13,12 +13,15 @@ import (
 var (
 	// ErrMissingConfig: the kernel has no audit netlink socket, because it
 	// was built without CONFIG_AUDIT or booted with audit=0
-	// (EPROTONOSUPPORT from socket(2)), or audit is not reachable from this
-	// network namespace.
+	// (EPROTONOSUPPORT from socket(2)); or it has no login uids (no
+	// /proc/self/loginuid: ENOENT); or the caller is outside the initial
+	// user namespace, where the kernel pretends to have no audit
+	// (ECONNREFUSED).
 	ErrMissingConfig = errors.New("audit unavailable in this kernel (CONFIG_AUDIT unset or audit=0)")
 	// ErrPermission: the caller lacks CAP_AUDIT_CONTROL (requests) or
-	// CAP_AUDIT_READ (multicast listener), or runs outside the initial user
-	// or PID namespace, where the kernel refuses audit control.
+	// CAP_AUDIT_READ (multicast listener), or runs outside the initial PID
+	// namespace, where the kernel refuses audit control; or only the
+	// registered daemon may do this (EACCES unregistering another's).
 	ErrPermission = errors.New("audit operation not permitted")
 	// ErrRuleExists: an identical rule is already loaded (EEXIST on add).
 	ErrRuleExists = errors.New("audit rule already exists")

@@ -65,7 +65,7 @@ func setThreadLoginUID(auid uint32) error {
 	const path = "/proc/thread-self/loginuid"
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
-		return fmt.Errorf("set login uid: %w", err)
+		return &Error{Op: "open " + path, Errno: errnoOf(err), class: classify(0, errnoOf(err))}
 	}
 	defer f.Close()
 	// One write from offset 0: the kernel takes no partial writes.
