@@ -116,19 +116,21 @@ func TestGuestAuditdFlood(t *testing.T) {
 		n, 0, "tb-auditd-flood")
 	cov := auditnl.Reconcile(n, r.lost, r.counter, "tb-auditd-flood", r.nr)
 	t.Logf("coverage %+v; socket drops %d; log %+v", cov, r.drops, r.stats)
-	if cov.Seen == 0 || r.counter.Orphans != 0 {
-		t.Fatalf("logged %d events, %d orphans", cov.Seen, r.counter.Orphans)
+	if cov.Seen == 0 {
+		t.Fatalf("auditd logged no event of %d", n)
 	}
 	// The log has no EOE records, so an EOE the kernel dropped for a logged
 	// event is invisible: full accounting means 0 lies within
-	// [Unexplained, Unexplained+Uncertainty].
-	accounted := cov.Unexplained <= 0 && cov.Unexplained+cov.Uncertainty >= 0
+	// [Unexplained, Unexplained+Uncertainty]. Orphans (records of an event
+	// whose SYSCALL record is missing) come from overruns too.
+	accounted := cov.Unexplained <= 0 && cov.Unexplained+cov.Uncertainty >= 0 && r.counter.Orphans == 0
 	switch {
 	case accounted:
 	case r.drops > 0:
-		t.Skipf("auditd's socket overran %d times and %d events are unaccounted: lost uncounted after failed retries", r.drops, cov.Unexplained)
+		t.Skipf("auditd's socket overran %d times; %d events unaccounted, %d orphans: lost uncounted after failed retries",
+			r.drops, cov.Unexplained, r.counter.Orphans)
 	default:
-		t.Errorf("logged %d + lost %d does not account for %d produced (unexplained %d, uncertainty %d) although auditd's socket never overran",
-			cov.Seen, cov.LostEvents, n, cov.Unexplained, cov.Uncertainty)
+		t.Errorf("logged %d + lost %d does not account for %d produced (unexplained %d, uncertainty %d, orphans %d) although auditd's socket never overran",
+			cov.Seen, cov.LostEvents, n, cov.Unexplained, cov.Uncertainty, r.counter.Orphans)
 	}
 }
