@@ -103,7 +103,7 @@ type VerifierCell struct {
 	Section string `json:"section,omitempty"`
 	Type    string `json:"type,omitempty"` // the program type, e.g. "Kprobe"
 	// AttachTo is the attach target used for a tracing program.
-	AttachTo string `json:"attach_to,omitempty"`
+	AttachTo string  `json:"attach_to,omitempty"`
 	Status   Verdict `json:"status"`
 	// Class classifies a refusal or why it is unsupported (see VERIFIER.md).
 	Class  string `json:"class,omitempty"`

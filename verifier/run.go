@@ -322,4 +322,3 @@ func sortRun(r *results.VerifierRun, targets []vmtests.Target) {
 		return strings.Compare(a.Build+"\x00"+a.Object+"\x00"+a.Program, b.Build+"\x00"+b.Object+"\x00"+b.Program)
 	})
 }
-

@@ -185,4 +185,3 @@ func run(ctx context.Context, dir, name string, args ...string) (string, error) 
 	err := cmd.Run()
 	return out.String(), err
 }
-
