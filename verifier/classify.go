@@ -62,7 +62,10 @@ var logPatterns = []struct {
 	// cilium/ebpf poisons a CO-RE relocation it could not resolve with a
 	// call to this function number.
 	{BTF, []string{fmt.Sprintf("unknown#%d", btf.COREBadRelocationSentinel), "CO-RE", "core_relo"}},
-	{UnknownHelper, []string{"unknown func", "invalid func", "program of this type cannot use helper", "helper call is not allowed",
+	// A kernel before 5.13 does not see a callback passed to a helper
+	// (bpf_loop, bpf_for_each_map_elem: BPF_PSEUDO_FUNC) as a function,
+	// and finds one function fewer than the object's BTF describes.
+	{UnknownHelper, []string{"number of funcs in func_info doesn't match number of subprogs", "unknown func", "invalid func", "program of this type cannot use helper", "helper call is not allowed",
 		"cannot call GPL-restricted", "calling kernel function", "kernel function", "kfunc", "not allowed in non-JITed", "unknown helper"}},
 	{Loop, []string{"back-edge", "infinite loop", "loop detected"}},
 	{TooLarge, []string{"program is too large", "too complex", "too many states", "stack size", "stack depth", "jump out of range",

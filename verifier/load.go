@@ -61,6 +61,10 @@ func Verify(spec *ebpf.CollectionSpec, opts Options) ([]results.VerifierCell, er
 	if maps != nil {
 		defer maps.Close()
 	}
+	if mapErr != nil && classifyErr(mapErr) == Other {
+		// Not the kernel's refusal of a map type: nothing was verified.
+		return nil, mapErr
+	}
 	names := sortedKeys(spec.Programs)
 	if mapErr == nil {
 		// The first load of an object builds caches (kernel types for

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -287,13 +288,30 @@ func contains(xs []string, x string) bool {
 // newVerifyGuestCmd is the guest side of `tracebench verify`: load the
 // objects of the request on the guest's kernel and send the verdicts back
 // over the results port.
+//
+// As a guest's /init it loads nothing itself but runs a child that does:
+// cilium/ebpf's rlimit package probes the kernel in its init function,
+// before /init has mounted /proc, and the failure to read
+// /proc/self/mountinfo (looking for bpffs tokens) is cached for the life
+// of the process: every later map or program load would fail with it.
 func newVerifyGuestCmd() *cobra.Command {
-	return &cobra.Command{
+	var child bool
+	cmd := &cobra.Command{
 		Use:    "verify-guest REQUEST",
 		Short:  "Verify the objects of a guest request (inside a vmtests guest)",
 		Hidden: true,
 		Args:   cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			s := guest.FromContext(cmd.Context())
+			if s != nil && !child {
+				exe, err := os.Executable()
+				if err != nil {
+					return err
+				}
+				c := exec.CommandContext(cmd.Context(), exe, "verify-guest", "--child", args[0])
+				c.Stdout, c.Stderr = s.Results(), cmd.ErrOrStderr()
+				return c.Run()
+			}
 			b, err := os.ReadFile(args[0])
 			if err != nil {
 				return err
@@ -303,12 +321,9 @@ func newVerifyGuestCmd() *cobra.Command {
 				return fmt.Errorf("verify request %s: %w", args[0], err)
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "verifying %d objects\n", len(req.Jobs))
-			v := verifier.RunJobs(req.Target, req.Jobs)
-			var w io.Writer = cmd.OutOrStdout()
-			if s := guest.FromContext(cmd.Context()); s != nil {
-				w = s.Results()
-			}
-			return json.NewEncoder(w).Encode(v)
+			return json.NewEncoder(cmd.OutOrStdout()).Encode(verifier.RunJobs(req.Target, req.Jobs))
 		},
 	}
+	cmd.Flags().BoolVar(&child, "child", false, "load in this process (the child of a guest's /init)")
+	return cmd
 }
