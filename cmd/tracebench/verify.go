@@ -9,12 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tracebench/tracebench/bpf"
 	"github.com/tracebench/tracebench/harness"
 	"github.com/tracebench/tracebench/results"
 	"github.com/tracebench/tracebench/verifier"
@@ -186,44 +186,25 @@ func buildSources(ctx context.Context, f verifyFlags, cache *vmtests.Cache, ts [
 	if err != nil {
 		return nil, fmt.Errorf("--clang: %w", err)
 	}
-	arches := splitList(f.arches)
-	if len(arches) == 0 {
+	tc := verifier.Toolchains{Cache: toolchain.Cache{Dir: filepath.Join(cache.Dir, "bpf-objects")},
+		Compilers: compilers, Opts: splitList(f.opts), Arches: splitList(f.arches), Parallel: f.jobs}
+	if len(tc.Arches) == 0 {
 		for _, t := range ts {
-			if !contains(arches, t.Arch) {
-				arches = append(arches, t.Arch)
+			if !slices.Contains(tc.Arches, t.Arch) {
+				tc.Arches = append(tc.Arches, t.Arch)
 			}
 		}
 	}
-	tc := toolchain.Cache{Dir: filepath.Join(cache.Dir, "bpf-objects")}
-	var objs []verifier.Object
-	// build builds srcs; the objects name their source as shown (the
-	// embedded sources are written to a temporary directory).
-	build := func(srcs []string, shown func(string) string, cflags []string, role string, options func(src, arch string) verifier.Options) {
-		configs := toolchain.Configs(compilers, splitList(f.opts), arches, cflags)
-		logf("building %d sources × %d configurations into %s", len(srcs), len(configs), tc.Dir)
-		for _, o := range verifier.Built(tc.BuildAll(ctx, configs, srcs, f.jobs), role, options) {
-			o.Source = shown(o.Source)
-			objs = append(objs, o)
-		}
-	}
-	if len(sources) > 0 {
-		build(sources, func(s string) string { return s }, strings.Fields(f.cflags), verifier.RoleProgram, func(string, string) verifier.Options {
-			return verifier.Options{Variables: vars}
-		})
-	}
+	logf("building with %d compilers × %d levels × %d architectures into %s", len(compilers), len(tc.Opts), len(tc.Arches), tc.Cache.Dir)
+	objs := tc.Build(ctx, sources, strings.Fields(f.cflags), verifier.RoleProgram, func(string, string) verifier.Options {
+		return verifier.Options{Variables: vars}
+	})
 	if f.project {
-		dir, err := os.MkdirTemp("", "tracebench-sources-")
+		project, err := tc.Project(ctx)
 		if err != nil {
 			return nil, err
 		}
-		defer os.RemoveAll(dir) // objects live in the cache
-		programs, fixtures, err := bpf.WriteSources(dir)
-		if err != nil {
-			return nil, err
-		}
-		shown := func(s string) string { return "bpf/" + strings.TrimPrefix(s, dir+"/") }
-		build(programs, shown, bpf.CFlags, verifier.RoleProgram, verifier.ProjectOptions)
-		build(fixtures, shown, bpf.CFlags, verifier.RoleFixture, func(string, string) verifier.Options { return verifier.Options{} })
+		objs = append(objs, project...)
 	}
 	return objs, nil
 }
@@ -274,15 +255,6 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // newVerifyGuestCmd is the guest side of `tracebench verify`: load the
