@@ -84,7 +84,7 @@ func Run(ctx context.Context, cfg Config) (*results.VerifierRun, error) {
 	if progress == nil {
 		progress = func(string, ...any) {}
 	}
-	run := &results.VerifierRun{Tracebench: cfg.Version, Started: start.UTC(), Command: cfg.Command}
+	run := &results.VerifierRun{SchemaVersion: results.VerifierSchemaVersion, Tracebench: cfg.Version, Started: start.UTC(), Command: cfg.Command}
 	arches := map[string]bool{}
 	for _, t := range cfg.Targets {
 		arches[t.Arch] = true

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -35,8 +36,9 @@ type verifyFlags struct {
 	out      string
 	asJSON   bool
 	parallel int
-	jobs     int
-	strict   bool
+	jobs      int
+	strict    bool
+	buildOnly bool
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -87,6 +89,7 @@ when a program is unsupported somewhere): a CI gate.`,
 	fl.BoolVar(&f.asJSON, "json", false, "print the matrix as JSON instead of a table")
 	fl.IntVar(&f.parallel, "guest-parallel", 0, "guests booted at once (default: one per CPU)")
 	fl.IntVar(&f.jobs, "build-jobs", 0, "compilations at once (default: one per CPU)")
+	fl.BoolVar(&f.buildOnly, "build-only", false, "build the objects of C sources (and --project) into the cache, list them, load nothing")
 	fl.BoolVar(&f.strict, "strict", false, "also fail when a kernel cannot load a program at all (unsupported program type, attach target, map)")
 	fl.StringVar(&f.vm.matrix, "matrix", "", "kernel matrix file (default: the built-in vmtests/matrix.toml)")
 	fl.StringVar(&f.vm.cache, "cache", "", "cache directory (kernels, built objects)")
@@ -122,6 +125,9 @@ func runVerify(cmd *cobra.Command, f verifyFlags, args []string) error {
 			return err
 		}
 		objs = append(objs, built...)
+	}
+	if f.buildOnly {
+		return listObjects(cmd.OutOrStdout(), objs)
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -207,6 +213,31 @@ func buildSources(ctx context.Context, f verifyFlags, cache *vmtests.Cache, ts [
 		objs = append(objs, project...)
 	}
 	return objs, nil
+}
+
+// listObjects prints the objects built and fails if a gated one did not
+// build.
+func listObjects(w io.Writer, objs []verifier.Object) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "BUILD\tOBJECT\tROLE\tFILE")
+	failed := 0
+	for _, o := range objs {
+		file := o.Path
+		if o.Err != nil {
+			file = "build failed: " + o.Err.Error()
+			if o.Role == verifier.RoleProgram {
+				failed++
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Build.ID, o.Name, o.Role, file)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d objects did not build", failed)
+	}
+	return nil
 }
 
 // writeVerify prints the matrix and writes it under --out.

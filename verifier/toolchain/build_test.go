@@ -159,3 +159,27 @@ func TestBuildAll(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildReproducible: the same source in two directories builds to the
+// same bytes (no compiler ident, no absolute paths), so a cached object
+// stands for any checkout.
+func TestBuildReproducible(t *testing.T) {
+	cc := compiler(t)
+	var objs [][]byte
+	for range 2 {
+		dir := t.TempDir()
+		src := writeSource(t, dir, "7")
+		o, err := Cache{Dir: filepath.Join(dir, "cache")}.Build(context.Background(), Config{Compiler: cc, Opt: "-O2", Arch: "amd64", CFlags: []string{"-g"}}, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(o.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, b)
+	}
+	if string(objs[0]) != string(objs[1]) {
+		t.Error("two builds of the same source in two directories differ")
+	}
+}
