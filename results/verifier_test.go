@@ -26,7 +26,7 @@ func sampleVerifierRun() *VerifierRun {
 		Cells: []VerifierCell{
 			{Target: "debian:6.1/amd64", Build: "clang-16/O2/amd64", Object: "pairs", Program: "pairs", Type: "TracePoint",
 				Status: VerdictRefused, Class: "memory-access", Detail: "R6 max value is outside of the allowed memory range",
-				Log: []string{"invalid access to map value, value_size=80 off=80 size=1", "R6 max value is outside of the allowed memory range"},
+				Log:   []string{"invalid access to map value, value_size=80 off=80 size=1", "R6 max value is outside of the allowed memory range"},
 				Insns: 25, VerifiedInsns: 40, InsnsSource: "log", Load: time.Millisecond},
 			{Target: "host", Build: "clang-16/O2/amd64", Object: "pairs", Program: "pairs", Status: VerdictAccepted, Insns: 25, VerifiedInsns: 366, InsnsSource: "prog_info"},
 			{Target: "host", Build: "clang-16/O2/amd64", Object: "fentry", Program: "fentry_exec", AttachTo: "bprm_execve",

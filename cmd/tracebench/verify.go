@@ -25,17 +25,17 @@ import (
 )
 
 type verifyFlags struct {
-	vm       vmFlags
-	targets  string
-	project  bool
-	clang    string
-	opts     string
-	arches   string
-	cflags   string
-	set      []string
-	out      string
-	asJSON   bool
-	parallel int
+	vm        vmFlags
+	targets   string
+	project   bool
+	clang     string
+	opts      string
+	arches    string
+	cflags    string
+	set       []string
+	out       string
+	asJSON    bool
+	parallel  int
 	jobs      int
 	strict    bool
 	buildOnly bool
