@@ -64,11 +64,30 @@ func WriteTable(w io.Writer, r *results.VerifierRun) error {
 	for _, t := range r.Targets {
 		if t.Error != "" {
 			fmt.Fprintf(w, "target %s: FAILED after %s: %s\n", t.Name, t.Elapsed.Round(time.Second), t.Error)
-		} else {
-			fmt.Fprintf(w, "target %s: Linux %s, %s%s\n", t.Name, t.KernelRelease, t.Elapsed.Round(time.Second), map[bool]string{true: " (emulated)"}[t.Emulated])
+			continue
 		}
+		var loads []time.Duration
+		for _, c := range r.Cells {
+			if c.Target == t.Name && c.Status == results.VerdictAccepted {
+				loads = append(loads, c.Load)
+			}
+		}
+		emulated := ""
+		if t.Emulated {
+			emulated = " (emulated: load times are artefacts)"
+		}
+		fmt.Fprintf(w, "target %s: Linux %s, %s; median load of an accepted program %s%s\n",
+			t.Name, t.KernelRelease, t.Elapsed.Round(time.Second), median(loads), emulated)
 	}
 	return nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2].Round(time.Microsecond)
 }
 
 type cellIndex map[[3]string][]results.VerifierCell

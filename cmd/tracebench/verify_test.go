@@ -10,6 +10,7 @@ import (
 
 	"github.com/tracebench/tracebench/internal/testutil"
 	"github.com/tracebench/tracebench/results"
+	"github.com/tracebench/tracebench/vmtests/qemu"
 )
 
 // verify runs `tracebench verify ARGS` and returns its output (standard
@@ -156,5 +157,41 @@ func TestVerifyPrebuiltJSON(t *testing.T) {
 	if out, status := verify(t, "--target", "host", "--set", "no_such_constant=1", filepath.Join(root, "bpf", "tracepoint_x86_bpfel.o")); status == 0 ||
 		!strings.Contains(out, "variable no_such_constant: not in the object") {
 		t.Errorf("unknown constant: exit %d:\n%s", status, out)
+	}
+}
+
+// The same gate in a guest: pairs (a bounded copy the verifier of 5.10
+// cannot follow) built by clang 14 is refused on Debian's 5.10 and accepted
+// on the host, and the command fails.
+func TestVerifyGuestGate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots a qemu guest")
+	}
+	testutil.RequireRoot(t)
+	if _, err := exec.LookPath("clang-14"); err != nil {
+		t.Skip("needs clang-14 (Debian: apt-get install clang-14)")
+	}
+	src := filepath.Join(testutil.ModuleRoot(t), "bpf", "fixtures", "pairs.c")
+	dir := t.TempDir()
+	out, status := verify(t, "--target", "debian:5.10/amd64,host", "--clang", "14", "--opt", "-O2", "--out", dir, src)
+	if status != 1 {
+		t.Errorf("exit %d, want 1:\n%s", status, out)
+	}
+	r, err := results.ReadVerifier(filepath.Join(dir, results.VerifierFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range r.Cells {
+		got[c.Target] = string(c.Status) + " " + c.Class
+	}
+	want := map[string]string{"debian:5.10/amd64": "refused memory-access", "host": "accepted "}
+	if len(got) != 2 || got["debian:5.10/amd64"] != want["debian:5.10/amd64"] || got["host"] != want["host"] {
+		t.Errorf("verdicts %v, want %v\n%s", got, want, out)
+	}
+	for _, tg := range r.Targets {
+		if tg.Name == "debian:5.10/amd64" && (!strings.HasPrefix(tg.KernelRelease, "5.10.") || tg.Emulated == qemu.KVMUsable()) {
+			t.Errorf("guest target %+v", tg)
+		}
 	}
 }
