@@ -245,6 +245,9 @@ func runGuest(ctx context.Context, cfg Config, t vmtests.Target, objs []usableOb
 	if !ok {
 		return fail("no static tracebench binary for %s: build one with `make build` (GOARCH=%s CGO_ENABLED=0 go build -o bin/tracebench-linux-%s ./cmd/tracebench)", t.Arch, t.Arch, t.Arch)
 	}
+	if cfg.Cache == nil {
+		return fail("no kernel cache to fetch the guest kernel into")
+	}
 	progress("%s: fetching the kernel", t.Name)
 	k, err := cfg.Cache.Fetch(ctx, t)
 	if err != nil {
