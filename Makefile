@@ -4,6 +4,8 @@
 #   make test       set up, run every test (as root: tests use the real kernel and qemu guests)
 #   make vmtest     the portability suite: every backend and event on every guest kernel
 #   make generate   rebuild the eBPF objects and the plugin protocol code
+#   make verifier-objects  build the eBPF programs with every clang (13-16), -O1/-O2, amd64/arm64
+#   make verifier-matrix   load those builds on the host and every guest kernel: what each verifier says
 #
 # Set-up installs what is missing from Debian's packages and the Go module
 # proxy; it is quick when everything is already there.
@@ -23,15 +25,18 @@ BENCH_BUDGET ?= 20s
 BENCH_GUEST_BUDGET ?= 5s
 BENCH_OUT ?= results/$(RUN_ID)
 VMTEST_OUT ?= results/vmtest-$(RUN_ID)
+VERIFY_TARGETS ?= all
+VERIFY_OUT ?= results/verifier-$(RUN_ID)
 
 # Debian packages the build, the tests and `make generate` need (chromium:
-# the report test opens report.html in a headless browser).
-DEBIAN_PACKAGES := clang llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves chromium
+# the report test opens report.html in a headless browser; clang-13 … clang-16
+# build the verifier matrix, tracebench verify --project).
+DEBIAN_PACKAGES := clang clang-13 clang-14 clang-15 clang-16 llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves chromium
 PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
 GOBIN := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: all build deps bench test vmtest vet generate check-generate clean
+.PHONY: all build deps bench test vmtest verifier-objects verifier-matrix vet generate check-generate clean
 
 all: build
 
@@ -57,6 +62,8 @@ deps:
 bench: deps build
 	$(BIN) run --target $(BENCH_TARGETS) --backend $(BENCH_BACKENDS) --event $(BENCH_EVENTS) \
 		--budget $(BENCH_BUDGET) --guest-budget $(BENCH_GUEST_BUDGET) --out $(BENCH_OUT)
+	$(BIN) verify --project --target $(BENCH_TARGETS) --out $(BENCH_OUT) >/dev/null || \
+		echo "verifier matrix: some program was refused, see $(BENCH_OUT)/verifier.txt"
 	$(BIN) report $(BENCH_OUT)
 
 vmtest: deps build
@@ -68,6 +75,16 @@ test: deps vet check-generate
 	# -p 1: test packages share the kernel (tracefs mounts, audit, cgroups);
 	# run them one after another so that one cannot undo what another uses.
 	$(GO) test -p 1 -count=1 -timeout 60m ./...
+
+# The verifier matrix: tracebench's programs and the divergence fixtures
+# (bpf/fixtures) built by every compiler, level and architecture, cached
+# by source, compiler and flags under $TRACEBENCH_CACHE/bpf-objects.
+verifier-objects: deps build
+	$(BIN) verify --project --arch amd64,arm64 --build-only
+
+# Fails if any kernel's verifier refuses one of tracebench's programs.
+verifier-matrix: deps build
+	$(BIN) verify --project --target $(VERIFY_TARGETS) --out $(VERIFY_OUT)
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }

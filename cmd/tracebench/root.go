@@ -19,6 +19,19 @@ It runs as root and restores the kernel state it changes, even after a crash
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newBackendsCmd(), newReportCmd(), newCompareCmd(), newDoctorCmd(), newBackendCmd(), newWorkloadCmd(), newVMCmd(), newGuestRunCmd(), newPortabilityCmd())
+	root.AddCommand(
+		newRunCmd(),
+		newBackendsCmd(),
+		newReportCmd(),
+		newCompareCmd(),
+		newPortabilityCmd(),
+		newVerifyCmd(),
+		newDoctorCmd(),
+		newVMCmd(),
+		newBackendCmd(),
+		newWorkloadCmd(),
+		newGuestRunCmd(),
+		newVerifyGuestCmd(),
+	)
 	return root
 }

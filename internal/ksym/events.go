@@ -1,6 +1,10 @@
 package ksym
 
-import "github.com/tracebench/tracebench/event"
+import (
+	"runtime"
+
+	"github.com/tracebench/tracebench/event"
+)
 
 // Functions returns, newest kernels first, the kernel functions that run
 // exactly once per event on this architecture: the probe points of every
@@ -10,8 +14,12 @@ import "github.com/tracebench/tracebench/event"
 //   - openat: do_sys_openat2 (5.6+), do_sys_open before.
 //   - exec: bprm_execve (5.9+), then do_execveat_common, do_execve_file.
 //   - connect: __sys_connect (4.17+).
-func Functions(ev event.Event) []string {
-	p := SyscallPrefix()
+func Functions(ev event.Event) []string { return FunctionsOn(runtime.GOARCH, ev) }
+
+// FunctionsOn is Functions for a kernel of architecture arch (a Go
+// architecture name), e.g. a guest's.
+func FunctionsOn(arch string, ev event.Event) []string {
+	p := SyscallPrefixOn(arch)
 	switch ev {
 	case event.Getppid:
 		return []string{p + "getppid", "__do_sys_getppid", "sys_getppid"}

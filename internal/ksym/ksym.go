@@ -21,8 +21,11 @@ import (
 
 // SyscallPrefix is the prefix of the syscall entry wrappers on this
 // architecture since kernel 4.17 (CONFIG_ARCH_HAS_SYSCALL_WRAPPER).
-func SyscallPrefix() string {
-	switch runtime.GOARCH {
+func SyscallPrefix() string { return SyscallPrefixOn(runtime.GOARCH) }
+
+// SyscallPrefixOn is SyscallPrefix for architecture arch.
+func SyscallPrefixOn(arch string) string {
+	switch arch {
 	case "amd64":
 		return "__x64_sys_"
 	case "arm64":

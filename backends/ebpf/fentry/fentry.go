@@ -29,9 +29,26 @@ var summaries = map[string]string{
 	Fexit:  "fexit (BPF trampoline at function exit) on kernel functions",
 }
 
+// prefixes name each backend's programs: PREFIX + event name.
+var prefixes = map[string]string{Fentry: "fentry_", Fexit: "fexit_"}
+
+// AttachCandidates maps each program of the fentry object to the kernel
+// functions its backend tries, in order, on a kernel of architecture arch:
+// what the program must be loaded for (a tracing program is verified
+// against its target function).
+func AttachCandidates(arch string) map[string][]string {
+	out := map[string][]string{}
+	for _, prefix := range prefixes {
+		for _, ev := range event.All {
+			out[prefix+ev.String()] = ksym.FunctionsOn(arch, ev)
+		}
+	}
+	return out
+}
+
 // New returns the backend called name (Fentry or Fexit).
 func New(name string) func() backends.Backend {
-	prefix := map[string]string{Fentry: "fentry_", Fexit: "fexit_"}[name]
+	prefix := prefixes[name]
 	return func() backends.Backend {
 		cands := map[event.Event][]string{}
 		for _, ev := range event.All {
