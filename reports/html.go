@@ -63,7 +63,7 @@ td.ok { background: #e3f4df; } td.partial { background: #fcf1cf; } td.unsupporte
 <ul>{{range .Items}}<li>{{.}}</li>{{end}}</ul>{{end}}</li>
 {{end}}{{end}}</ul>
 </section>
-<nav>{{range .Figures}}<a href="#chart-{{.Name}}">{{.Title}}</a> {{end}}<a href="#results">All cells</a></nav>
+<nav>{{range .Figures}}<a href="#chart-{{.Name}}">{{.Title}}</a> {{end}}{{if .Verifier}}<a href="#verifier">Verifier matrix</a> {{end}}<a href="#results">All cells</a></nav>
 {{range .Figures}}
 <section class="chart" id="chart-{{.Name}}">
 <h2>{{.Title}}</h2>
@@ -75,7 +75,12 @@ td.ok { background: #e3f4df; } td.partial { background: #fcf1cf; } td.unsupporte
 {{if eq .Name "portability"}}{{template "matrix" $.Matrix}}{{end}}
 </section>
 {{end}}
-<section id="results">
+{{if .Verifier}}<section id="verifier">
+<h2>Verifier matrix</h2>
+<p class="guide">tracebench verify: each eBPF object built with each compiler and optimization level, loaded on each kernel. "ok N" = accepted, N instructions processed by the verifier; refused cells give the classified reason, with the verifier's words below.</p>
+<pre class="verifier">{{.Verifier}}</pre>
+</section>
+{{end}}<section id="results">
 <h2>All cells</h2>
 {{range .Targets}}<h3>{{.Heading}}</h3>
 <table class="cells" data-target="{{.Name}}">

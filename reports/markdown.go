@@ -34,6 +34,9 @@ func (pg *page) markdown() []byte {
 			pg.Matrix.markdown(&b)
 		}
 	}
+	if pg.Verifier != "" {
+		fmt.Fprintf(&b, "\n## Verifier matrix\n\n```text\n%s```\n", pg.Verifier)
+	}
 	b.WriteString("\n## All cells\n")
 	for _, t := range pg.Targets {
 		fmt.Fprintf(&b, "\n### %s\n\n", mdEscape(t.Heading))

@@ -19,6 +19,9 @@ type page struct {
 	Matrix   matrixTable
 	Columns  []string
 	Targets  []targetTable
+	// Verifier is the verifier matrix as text, when the run directory has
+	// one (verifier.json, from `tracebench verify --out`).
+	Verifier string
 }
 
 // matrixTable is the portability matrix with every reason in full.

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -57,6 +58,15 @@ func Write(dir string, r *results.Run) (Files, error) {
 		figs = append(figs, rendered{f, svg, rel})
 	}
 	pg := newPage(r, figs)
+	if v, err := results.ReadVerifier(filepath.Join(dir, results.VerifierFile)); err == nil {
+		var b bytes.Buffer
+		if err := VerifierTable(&b, v); err != nil {
+			return files, err
+		}
+		pg.Verifier = b.String()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return files, err
+	}
 	html, err := pg.html()
 	if err != nil {
 		return files, err

@@ -185,7 +185,7 @@ func (r *VerifierRun) Validate() error {
 		if !builds[o.Build] {
 			return fmt.Errorf("objects[%d] (%s): unknown build %q", i, o.Name, o.Build)
 		}
-		if o.Role != "program" && o.Role != "fixture" {
+		if o.Role != RoleProgram && o.Role != RoleFixture {
 			return fmt.Errorf("objects[%d] (%s): role %q: want program or fixture", i, o.Name, o.Role)
 		}
 		objects[[2]string{o.Build, o.Name}] = true
@@ -210,3 +210,14 @@ func (r *VerifierRun) Validate() error {
 	}
 	return nil
 }
+
+// AnyArch is the Build.Arch of an object that may run on any kernel.
+const AnyArch = "any"
+
+// Roles of objects in a verifier matrix.
+const (
+	// RoleProgram objects gate: a refusal anywhere fails `tracebench verify`.
+	RoleProgram = "program"
+	// RoleFixture objects are known divergences: reported, not gated.
+	RoleFixture = "fixture"
+)

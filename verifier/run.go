@@ -20,12 +20,10 @@ import (
 	"github.com/tracebench/tracebench/vmtests/qemu"
 )
 
-// Roles of objects in a matrix.
+// Roles of objects in a matrix (see results.RoleProgram).
 const (
-	// RoleProgram objects gate: a refusal anywhere fails the run.
-	RoleProgram = "program"
-	// RoleFixture objects are known divergences: reported, not gated.
-	RoleFixture = "fixture"
+	RoleProgram = results.RoleProgram
+	RoleFixture = results.RoleFixture
 )
 
 // Object is an object file to verify, or a build that failed to make one.
@@ -150,7 +148,7 @@ func Run(ctx context.Context, cfg Config) (*results.VerifierRun, error) {
 }
 
 // AnyArch is the architecture of an object that may run on any kernel.
-const AnyArch = "any"
+const AnyArch = results.AnyArch
 
 type usableObject struct {
 	obj  Object

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tracebench/tracebench/harness"
+	"github.com/tracebench/tracebench/reports"
 	"github.com/tracebench/tracebench/results"
 	"github.com/tracebench/tracebench/verifier"
 	"github.com/tracebench/tracebench/verifier/toolchain"
@@ -247,7 +248,7 @@ func writeVerify(w io.Writer, f verifyFlags, run *results.VerifierRun) error {
 			return err
 		}
 		var b strings.Builder
-		if err := verifier.WriteTable(&b, run); err != nil {
+		if err := reports.VerifierTable(&b, run); err != nil {
 			return err
 		}
 		if err := results.WriteFileAtomic(filepath.Join(f.out, "verifier.txt"), []byte(b.String())); err != nil {
@@ -259,7 +260,7 @@ func writeVerify(w io.Writer, f verifyFlags, run *results.VerifierRun) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(run)
 	}
-	return verifier.WriteTable(w, run)
+	return reports.VerifierTable(w, run)
 }
 
 func parseSets(kvs []string) (map[string]uint64, error) {

@@ -1,4 +1,4 @@
-package verifier
+package reports
 
 import (
 	"fmt"
@@ -11,12 +11,12 @@ import (
 	"github.com/tracebench/tracebench/results"
 )
 
-// WriteTable writes the matrix as text: per architecture, one row per
+// VerifierTable writes the verifier matrix (tracebench verify) as text: per architecture, one row per
 // object and build, one column per kernel; a cell says "ok" with the
 // instructions the verifier processed (summed over the object's programs)
 // or the classes of its refusals. Refusals, failed objects and targets
 // follow, with the verifier's words.
-func WriteTable(w io.Writer, r *results.VerifierRun) error {
+func VerifierTable(w io.Writer, r *results.VerifierRun) error {
 	count := map[results.Verdict]int{}
 	for _, c := range r.Cells {
 		count[c.Status]++
@@ -41,7 +41,7 @@ func WriteTable(w io.Writer, r *results.VerifierRun) error {
 		fmt.Fprintln(tw)
 		for _, o := range sortedObjects(r) {
 			b := buildByID(r, o.Build)
-			if b.Arch != arch && b.Arch != AnyArch {
+			if b.Arch != arch && b.Arch != results.AnyArch {
 				continue
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s", o.Role, o.Name, strings.TrimSuffix(o.Build, "/"+arch))
@@ -77,12 +77,12 @@ func WriteTable(w io.Writer, r *results.VerifierRun) error {
 			emulated = " (emulated: load times are artefacts)"
 		}
 		fmt.Fprintf(w, "target %s: Linux %s, %s; median load of an accepted program %s%s\n",
-			t.Name, t.KernelRelease, t.Elapsed.Round(time.Second), median(loads), emulated)
+			t.Name, t.KernelRelease, t.Elapsed.Round(time.Second), medianDuration(loads), emulated)
 	}
 	return nil
 }
 
-func median(ds []time.Duration) time.Duration {
+func medianDuration(ds []time.Duration) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}
@@ -126,7 +126,7 @@ func sortedObjects(r *results.VerifierRun) []results.VerifierObject {
 	out := slices.Clone(r.Objects)
 	slices.SortStableFunc(out, func(a, b results.VerifierObject) int {
 		if a.Role != b.Role {
-			if a.Role == RoleProgram {
+			if a.Role == results.RoleProgram {
 				return -1
 			}
 			return 1
