@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/tracebench/tracebench/results"
@@ -21,7 +22,7 @@ func Table(w io.Writer, r *results.Run) {
 		if h.Emulated {
 			emu = ", emulated: ratios only"
 		}
-		fmt.Fprintf(w, "target %s: Linux %s %s, %s, %d CPUs%s\n", t.Name, h.KernelRelease, h.Arch, h.CPUModel, h.CPUs, emu)
+		fmt.Fprintf(w, "target %s: Linux %s %s, %s, %d CPUs%s%s\n", t.Name, h.KernelRelease, h.Arch, h.CPUModel, h.CPUs, emu, onMachines(t))
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "BACKEND\tMODE\tEVENT\tSTATUS\tBASE/OP\tADDED/EVENT [95% CI]\tCOLLATERAL\tCOVERAGE\tATTACH\tDETACH")
 		for _, c := range r.Cells {
@@ -42,6 +43,19 @@ func Table(w io.Writer, r *results.Run) {
 		}
 		tw.Flush()
 		fmt.Fprintln(w)
+	}
+}
+
+// onMachines says where a target was measured: a merge of shards may have
+// measured one target on several machines of the same kind.
+func onMachines(t results.Target) string {
+	switch ms := machines(t); len(ms) {
+	case 0:
+		return ""
+	case 1:
+		return ", on " + ms[0]
+	default:
+		return fmt.Sprintf(", on %d machines (%s)", len(ms), strings.Join(ms, ", "))
 	}
 }
 

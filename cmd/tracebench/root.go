@@ -19,6 +19,6 @@ It runs as root and restores the kernel state it changes, even after a crash
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newBackendsCmd(), newReportCmd(), newDoctorCmd(), newBackendCmd(), newWorkloadCmd(), newVMCmd(), newGuestRunCmd(), newPortabilityCmd())
+	root.AddCommand(newRunCmd(), newBackendsCmd(), newReportCmd(), newDoctorCmd(), newBackendCmd(), newWorkloadCmd(), newVMCmd(), newGuestRunCmd(), newPortabilityCmd(), newPlanCmd(), newMergeCmd(), newJUnitCmd())
 	return root
 }
