@@ -40,6 +40,8 @@ type Shard struct {
 	Units        []Unit
 	// Cost is the expected time of the shard under the cost model.
 	Cost time.Duration
+	// groups are the shard's units merged by target: what it runs together.
+	groups []Unit
 }
 
 // Name is "i/N", as --shard takes it.
@@ -56,6 +58,14 @@ func (s Shard) Cells() []results.Key {
 	return out
 }
 
+// Groups are the shard's cells by target, in canonical order: what the
+// shard runs together (one boot per guest).
+func (s Shard) Groups() []Unit {
+	out := slices.Clone(s.groups)
+	slices.SortFunc(out, func(a, b Unit) int { return a.pos - b.pos })
+	return out
+}
+
 // Targets lists the targets the shard has cells on, in canonical order.
 func (s Shard) Targets() []string {
 	var out []string
@@ -67,11 +77,11 @@ func (s Shard) Targets() []string {
 	return out
 }
 
-// Boots is how many guests the shard boots: one per guest unit.
+// Boots is how many guests the shard boots: one per guest target.
 func (s Shard) Boots() int {
 	n := 0
-	for _, u := range s.Units {
-		if u.Guest {
+	for _, g := range s.groups {
+		if g.Guest {
 			n++
 		}
 	}
@@ -149,10 +159,8 @@ func (p *Plan) Summary(w io.Writer) {
 		p.ID, cells, len(p.Shards), round(p.Cost()), round(max))
 	for _, s := range p.Shards {
 		var parts []string
-		units := slices.Clone(s.Units)
-		slices.SortFunc(units, func(a, b Unit) int { return a.pos - b.pos })
-		for _, u := range units {
-			parts = append(parts, u.String())
+		for _, g := range s.Groups() {
+			parts = append(parts, fmt.Sprintf("%s (%d cells)", g.Target, len(g.Cells)))
 		}
 		fmt.Fprintf(w, "  shard %-5s %4d cells  ~%-8s %s\n", s.Name(), len(s.Cells()), round(s.Cost), strings.Join(parts, "; "))
 	}

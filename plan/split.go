@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -22,24 +21,15 @@ type Unit struct {
 	pos    int // canonical index of the first cell: the tie-breaker
 }
 
+// backends lists the unit's backends, each once, in order.
 func (u Unit) backends() []string {
 	var out []string
 	for _, c := range u.Cells {
-		if len(out) == 0 || out[len(out)-1] != c.Backend {
+		if !slices.Contains(out, c.Backend) {
 			out = append(out, c.Backend)
 		}
 	}
 	return out
-}
-
-// String says what the unit runs, for people.
-func (u Unit) String() string {
-	bs := u.backends()
-	what := bs[0]
-	if len(bs) > 1 {
-		what = fmt.Sprintf("%s..%s", bs[0], bs[len(bs)-1])
-	}
-	return fmt.Sprintf("%s %s (%d cells)", u.Target, what, len(u.Cells))
 }
 
 // halve splits u in two, at the backend boundary that balances the halves
@@ -79,8 +69,10 @@ func (s Selection) part(u Unit, from, to int) Unit {
 
 // schedule assigns units to n shards by longest processing time first:
 // the costliest unit goes to the least loaded shard (the lowest index on
-// ties). Integer costs and total orders make it deterministic.
-func schedule(units []Unit, n int) []Shard {
+// ties). Integer costs and total orders make it deterministic. Units of
+// one target that land in one shard run together (one boot, one plugin
+// start per backend), and the shard's cost counts them so.
+func (s Selection) schedule(units []Unit, n int) []Shard {
 	sorted := slices.Clone(units)
 	slices.SortFunc(sorted, func(a, b Unit) int {
 		if a.Cost != b.Cost {
@@ -99,10 +91,25 @@ func schedule(units []Unit, n int) []Shard {
 				least = i
 			}
 		}
-		shards[least].Units = append(shards[least].Units, u)
-		shards[least].Cost += u.Cost
+		s.add(&shards[least], u)
 	}
 	return shards
+}
+
+// add puts u in shard sh, merging it into the shard's group of u's target.
+func (s Selection) add(sh *Shard, u Unit) {
+	sh.Units = append(sh.Units, u)
+	for i, g := range sh.groups {
+		if g.Target == u.Target {
+			merged := Unit{Target: g.Target, Guest: g.Guest, Cells: append(slices.Clip(g.Cells), u.Cells...), pos: min(g.pos, u.pos)}
+			merged.Cost = s.unitCost(merged)
+			sh.Cost += merged.Cost - g.Cost
+			sh.groups[i] = merged
+			return
+		}
+	}
+	sh.groups = append(sh.groups, u)
+	sh.Cost += u.Cost
 }
 
 // longest is the index of the shard with the largest cost (the lowest
@@ -157,10 +164,12 @@ func (s Selection) halveAbove(units []Unit, limit time.Duration) []Unit {
 }
 
 // refine schedules units, then halves units of the longest shard,
-// costliest first, as long as that shortens the longest shard. It returns
-// the shards and how many units they hold.
+// costliest first, as long as that improves the schedule: shortens the
+// longest shard, or else the next longest (shard costs compared longest
+// first), which lets a guest be cut in quarters where halves do not help.
+// It returns the shards and how many units they hold.
 func (s Selection) refine(units []Unit, n int) ([]Shard, int) {
-	shards := schedule(units, n)
+	shards := s.schedule(units, n)
 	for {
 		l := longest(shards)
 		candidates := slices.Clone(shards[l].Units)
@@ -178,7 +187,7 @@ func (s Selection) refine(units []Unit, n int) ([]Shard, int) {
 			}
 			next := slices.DeleteFunc(slices.Clone(units), func(x Unit) bool { return x.pos == u.pos })
 			next = append(next, a, b)
-			if ns := schedule(next, n); ns[longest(ns)].Cost < shards[l].Cost {
+			if ns := s.schedule(next, n); better(ns, shards) {
 				units, shards, improved = next, ns, true
 				break
 			}
@@ -187,6 +196,28 @@ func (s Selection) refine(units []Unit, n int) ([]Shard, int) {
 			return shards, len(units)
 		}
 	}
+}
+
+// better reports whether schedule a beats b: its shard costs, longest
+// first, are lexicographically smaller.
+func better(a, b []Shard) bool {
+	ca, cb := costs(a), costs(b)
+	for i := range ca {
+		if ca[i] != cb[i] {
+			return ca[i] < cb[i]
+		}
+	}
+	return false
+}
+
+// costs lists shard costs, longest first.
+func costs(shards []Shard) []time.Duration {
+	out := make([]time.Duration, len(shards))
+	for i, s := range shards {
+		out[i] = s.Cost
+	}
+	slices.SortFunc(out, func(a, b time.Duration) int { return compare(b, a) })
+	return out
 }
 
 func compare(a, b time.Duration) int {
