@@ -286,4 +286,3 @@ func TestKernelsAndMergeJobs(t *testing.T) {
 		}
 	}
 }
-
