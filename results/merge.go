@@ -85,18 +85,16 @@ func Merge(inputs []Input) (*Run, error) {
 			out.Targets = append(out.Targets, t.target())
 		}
 	}
-	finished := true
 	for _, in := range inputs {
 		r := in.Run
 		if out.Started.IsZero() || r.Started.Before(out.Started) {
 			out.Started, out.RunID = r.Started, r.RunID
 		}
-		finished = finished && !r.Finished.IsZero()
 		if r.Finished.After(out.Finished) {
 			out.Finished = r.Finished
 		}
 	}
-	if !finished || len(Missing(out)) > 0 {
+	if len(Missing(out)) > 0 { // not finished: resume or rerun a shard, merge again
 		out.Finished = time.Time{}
 	}
 	if err := out.Validate(); err != nil {
