@@ -25,7 +25,8 @@ BENCH_OUT ?= results/$(RUN_ID)
 VMTEST_OUT ?= results/vmtest-$(RUN_ID)
 
 # Debian packages the build, the tests and `make generate` need.
-DEBIAN_PACKAGES := clang llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves
+# jq and shellcheck: the workflow tests run the workflows' steps and lint their scripts.
+DEBIAN_PACKAGES := clang llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves jq shellcheck
 PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
 GOBIN := $(shell $(GO) env GOPATH)/bin

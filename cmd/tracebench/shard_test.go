@@ -266,3 +266,48 @@ func TestPlanSameInEveryProcess(t *testing.T) {
 		}
 	}
 }
+
+// A guest split across two shards boots in each with only that shard's
+// cells (the plan travels in the guest's request), from the kernel cache
+// alone (--offline), and the merge joins the two halves into one target.
+func TestShardedGuest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots qemu guests")
+	}
+	testutil.RequireRoot(t)
+	testutil.Clean(t)
+	const target = "debian:6.1/amd64"
+	tb(t, true, "vm", "fetch", target) // once, as the kernels job does; the shards run offline
+	sel := []string{"--target", target, "--backend", "ebpf/tracepoint,ebpf/rawtp", "--event", "getppid", "--mode", "count", "--coverage-only", "--guest-budget", "1s"}
+	m := planOf(t, sel, "2")
+	if m.Include[0].Cells != 1 || m.Include[1].Cells != 1 || m.Include[0].Boots != 1 || m.Include[1].Boots != 1 {
+		t.Fatalf("plan %+v: want the guest halved, one boot and one cell per shard", m.Include)
+	}
+	dir := t.TempDir()
+	var dirs []string
+	backends := map[string]bool{}
+	for _, e := range m.Include {
+		d := filepath.Join(dir, "shard-"+itoa(e.Index))
+		dirs = append(dirs, d)
+		tb(t, true, append(append([]string{"run"}, sel...), "--offline", "--shard", e.Shard, "--plan-id", e.Plan, "--out", d)...)
+		r := readRun(t, d)
+		if len(r.Cells) != 1 || len(r.Targets) != 1 || r.Targets[0].Name != target || r.Targets[0].Host.KernelRelease == "" {
+			t.Fatalf("shard %s: cells %+v, targets %+v", e.Shard, r.Cells, r.Targets)
+		}
+		c := r.Cells[0]
+		if c.Status != results.OK || !strings.Contains(outcome(c), "exact=yes") {
+			t.Errorf("shard %s: %s in the guest: %s (%+v)", e.Shard, c.Backend, outcome(c), c.Reason)
+		}
+		backends[c.Backend] = true
+	}
+	if len(backends) != 2 {
+		t.Errorf("the shards measured %v: want each backend once", backends)
+	}
+	merged := filepath.Join(dir, "merged")
+	tb(t, true, append([]string{"merge", merged}, dirs...)...)
+	mr := readRun(t, merged)
+	host, _ := os.Hostname()
+	if len(mr.Cells) != 2 || len(mr.Targets) != 1 || mr.Targets[0].Host.Machine != host {
+		t.Errorf("merged guest halves: %d cells, targets %+v", len(mr.Cells), mr.Targets)
+	}
+}
