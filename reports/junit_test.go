@@ -63,10 +63,13 @@ func TestJUnit(t *testing.T) {
 			cell("debian:6.1/arm64", "ebpf/tracepoint", event.Getppid, results.Failed, nil, &results.Reason{Class: "failed", Detail: "attach: EBUSY\nsecond line"}),
 		},
 	}
+	planned := func(target, backend string, ev event.Event, shard int) results.PlanCell {
+		return results.PlanCell{Target: target, Backend: backend, Mode: "count", Event: ev, Shard: shard}
+	}
 	r.Config.Plan = &results.Plan{ID: "p1", Shards: 2, Merged: []int{1}, Cells: []results.PlanCell{
-		{"host", "ebpf/tracepoint", "count", event.Getppid, 1}, {"host", "ebpf/tracepoint", "count", event.Openat, 1},
-		{"host", "ebpf/kprobe", "count", event.Getppid, 1}, {"debian:6.1/arm64", "ebpf/tracepoint", "count", event.Getppid, 1},
-		{"debian:6.1/arm64", "ebpf/tracepoint", "count", event.Openat, 2},
+		planned("host", "ebpf/tracepoint", event.Getppid, 1), planned("host", "ebpf/tracepoint", event.Openat, 1),
+		planned("host", "ebpf/kprobe", event.Getppid, 1), planned("debian:6.1/arm64", "ebpf/tracepoint", event.Getppid, 1),
+		planned("debian:6.1/arm64", "ebpf/tracepoint", event.Openat, 2),
 	}}
 	if err := r.Validate(); err != nil {
 		t.Fatal(err)
