@@ -50,8 +50,6 @@ func (f *selFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.covOnly, "coverage-only", false, "portability mode: per cell only load, attach once, check exact coverage and detach (no overhead)")
 	fl.StringVar(&f.plugins, "plugins", "", "directory of external backend plugin executables")
 	fl.StringVar(&f.vm.matrix, "matrix", "", "kernel matrix file (default: the built-in vmtests/matrix.toml)")
-	fl.StringVar(&f.vm.cache, "cache", "", "kernel cache directory")
-	fl.BoolVar(&f.vm.offline, "offline", false, "use the newest kernel build already in the cache for each guest, without apt or network (shards of a plan then boot the same builds)")
 }
 
 // selection resolves the flags into a plan selection.
@@ -121,6 +119,8 @@ finished cell.`,
 	}
 	fl := cmd.Flags()
 	f.register(fl)
+	fl.StringVar(&f.vm.cache, "cache", "", "kernel cache directory")
+	fl.BoolVar(&f.vm.offline, "offline", false, "use the newest kernel build already in the cache for each guest, without apt or network (shards of a plan then boot the same builds)")
 	fl.StringVarP(&f.out, "out", "o", "", "output directory (default results/<run-id>)")
 	fl.StringArrayVar(&f.options, "option", nil, "backend option KEY=VALUE, repeatable (e.g. ringbuf_size=4096, btf=FILE)")
 	fl.BoolVar(&f.noCollat, "no-collateral", false, "skip the collateral-cost measurement")
