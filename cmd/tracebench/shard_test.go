@@ -74,15 +74,18 @@ func outcomes(r *results.Run) map[results.Key]string {
 // Shards 1/3, 2/3 and 3/3 of a run on this machine, merged, give the cells,
 // statuses and exact coverage of the same run unsharded; the merged
 // directory reports, converts to JUnit, and merge refuses what cannot be
-// one run.
+// one run. Count mode and the portability mode (--coverage-only): there a
+// cell's outcome does not hang on timing, which this busy machine makes
+// noisy (a stream's ring buffer loses events under load; an overhead
+// measurement may not resolve).
 func TestShardedRun(t *testing.T) {
 	testutil.RequireRoot(t)
 	testutil.Clean(t)
 	host, _ := os.Hostname()
 	dir := t.TempDir()
-	sel := []string{"--target", "host", "--backend", "ebpf/tracepoint,ebpf/rawtp", "--event", "getppid,openat", "--budget", "1s", "--guest-budget", "1s"}
+	sel := []string{"--target", "host", "--backend", "ebpf/tracepoint,ebpf/rawtp,ebpf/tp_btf", "--event", "getppid,openat", "--mode", "count", "--coverage-only", "--budget", "1s", "--guest-budget", "1s"}
 	runArgs := func(out string, extra ...string) []string {
-		return append(append(append([]string{"run"}, sel...), "--no-collateral", "--out", filepath.Join(dir, out)), extra...)
+		return append(append(append([]string{"run"}, sel...), "--out", filepath.Join(dir, out)), extra...)
 	}
 	tb(t, true, runArgs("whole")...)
 	whole := readRun(t, filepath.Join(dir, "whole"))
@@ -108,8 +111,8 @@ func TestShardedRun(t *testing.T) {
 		}
 		total += len(r.Cells)
 	}
-	if total != 8 {
-		t.Errorf("the shards measured %d cells, want the 8 of the selection", total)
+	if total != 6 {
+		t.Errorf("the shards measured %d cells, want the 6 of the selection", total)
 	}
 
 	merged := filepath.Join(dir, "merged")
@@ -129,13 +132,13 @@ func TestShardedRun(t *testing.T) {
 	if len(mr.Targets) != 1 || mr.Targets[0].Host.Machine != host || mr.Targets[0].Machines != nil {
 		t.Errorf("merged targets %+v: one machine, this one", mr.Targets)
 	}
-	if a, b := benchNames(t, merged), benchNames(t, filepath.Join(dir, "whole")); !slices.Equal(a, b) || len(a) == 0 {
-		t.Errorf("bench.txt benchmarks: merged %v, whole %v", a, b)
+	if b, err := os.ReadFile(filepath.Join(merged, results.BenchFile)); err != nil || !strings.HasPrefix(string(b), "pkg: tracebench\nrun: "+mr.RunID) {
+		t.Errorf("merged bench.txt: %v %.40q", err, b)
 	}
 	if out := tb(t, true, "report", merged); !strings.Contains(out, "target host: Linux") || !strings.Contains(out, "on "+host) {
 		t.Errorf("report of the merged run:\n%s", out)
 	}
-	checkJUnit(t, merged, 8, 0)
+	checkJUnit(t, merged, 6, 0)
 
 	// What merge refuses, with the directories named.
 	out = tb(t, false, "merge", filepath.Join(dir, "dup"), shardDirs[0], shardDirs[1], shardDirs[2], shardDirs[0])
@@ -175,10 +178,10 @@ func TestShardedRun(t *testing.T) {
 	if pr := readRun(t, partial); len(results.Missing(pr)) != lacking || !pr.Finished.IsZero() {
 		t.Errorf("partial merge: %d missing, finished %v", len(results.Missing(pr)), pr.Finished)
 	}
-	checkJUnit(t, partial, 8, lacking)
+	checkJUnit(t, partial, 6, lacking)
 	// Adding the missing shard to the partial merge completes it.
 	tb(t, true, "merge", partial, partial, shardDirs[1])
-	if pr := readRun(t, partial); len(pr.Cells) != 8 || pr.Finished.IsZero() {
+	if pr := readRun(t, partial); len(pr.Cells) != 6 || pr.Finished.IsZero() {
 		t.Errorf("completed merge: %d cells, finished %v", len(pr.Cells), pr.Finished)
 	}
 }
@@ -217,21 +220,6 @@ func checkJUnit(t *testing.T, dir string, tests, missing int) {
 		t.Errorf("junit %s: %d tests (%d cases), %d failures, %d errors, %d skipped; want %d, %d, %d, %d",
 			dir, doc.Tests, len(doc.Cases), doc.Failures, doc.Errors, doc.Skipped, tests, failures, missing, skipped)
 	}
-}
-
-func benchNames(t *testing.T, dir string) []string {
-	b, err := os.ReadFile(filepath.Join(dir, results.BenchFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if n, _, ok := strings.Cut(l, " "); ok && strings.HasPrefix(n, "Benchmark") && !slices.Contains(names, n) {
-			names = append(names, n)
-		}
-	}
-	slices.Sort(names)
-	return names
 }
 
 func mapsEqual(a, b map[results.Key]string) bool {
