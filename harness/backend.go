@@ -65,16 +65,20 @@ func waitExit(proc *plugin.Process, d time.Duration) bool {
 	return false
 }
 
-// runBackend measures every (mode, event) cell of one backend.
+// runBackend measures every (mode, event) cell of one backend (of the
+// run's shard).
 func (h *harness) runBackend(ctx context.Context, name string) {
+	if !h.wantsBackend(h.cfg.Target, name) {
+		return
+	}
 	modes := h.cfg.Modes
 	fail := func(reason *results.Reason) {
 		if len(modes) == 0 {
-			modes = []backends.Mode{backends.Count}
+			modes = h.modesOf(name)
 		}
 		for _, m := range modes {
 			for _, ev := range h.cfg.Events {
-				if !h.done[results.Key{Target: h.cfg.Target, Backend: name, Mode: string(m), Event: ev}] {
+				if k := (results.Key{Target: h.cfg.Target, Backend: name, Mode: string(m), Event: ev}); !h.done[k] && h.wanted(k) {
 					h.addCell(h.newCell(name, m, ev, results.Failed, reason))
 				}
 			}
@@ -107,7 +111,7 @@ func (h *harness) runBackend(ctx context.Context, name string) {
 			if ctx.Err() != nil {
 				return
 			}
-			if h.done[results.Key{Target: h.cfg.Target, Backend: name, Mode: string(m), Event: ev}] {
+			if k := (results.Key{Target: h.cfg.Target, Backend: name, Mode: string(m), Event: ev}); h.done[k] || !h.wanted(k) {
 				continue
 			}
 			s := findSupport(support, ev, m)
@@ -188,7 +192,7 @@ func (h *harness) newCell(name string, m backends.Mode, ev event.Event, st resul
 func (h *harness) newCellFor(target, name string, m backends.Mode, ev event.Event, st results.Status, r *results.Reason) results.Cell {
 	return results.Cell{
 		Target: target, Backend: name, Mode: string(m), Event: ev,
-		Status: st, Reason: r, Emulated: h.cfg.Emulated, Started: time.Now().UTC(),
+		Status: st, Reason: r, Emulated: h.cfg.Emulated, Machine: h.machine, Started: time.Now().UTC(),
 	}
 }
 

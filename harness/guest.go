@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -12,8 +11,8 @@ import (
 	"time"
 
 	"github.com/tracebench/tracebench/backends"
-	"github.com/tracebench/tracebench/backends/builtin"
 	"github.com/tracebench/tracebench/event"
+	"github.com/tracebench/tracebench/plan"
 	"github.com/tracebench/tracebench/results"
 	"github.com/tracebench/tracebench/vmtests"
 	"github.com/tracebench/tracebench/vmtests/qemu"
@@ -43,6 +42,8 @@ type GuestRequest struct {
 	Emulated       bool              `json:"emulated"`
 	// Done are cells already measured (a resumed run): the guest skips them.
 	Done []results.Cell `json:"done,omitempty"`
+	// Plan restricts the guest to its shard's cells (see Config.Plan).
+	Plan *results.Plan `json:"plan,omitempty"`
 }
 
 // GuestConfig turns a request read inside the guest into the harness
@@ -53,7 +54,7 @@ func GuestConfig(req GuestRequest, exe, outDir string) Config {
 		Target: req.Target, Backends: req.Backends, Events: req.Events, Modes: req.Modes,
 		CellBudget: req.CellBudget, CallTimeout: req.CallTimeout, Options: req.Options,
 		SkipCollateral: req.SkipCollateral, CoverageOnly: req.CoverageOnly, Load: req.Load, Emulated: req.Emulated,
-		OutDir: outDir, RunID: req.RunID,
+		OutDir: outDir, RunID: req.RunID, Plan: req.Plan,
 	}
 	if len(req.Done) > 0 {
 		cfg.Resume = &results.Run{RunID: req.RunID, Cells: req.Done}
@@ -90,7 +91,7 @@ func (h *harness) runGuest(ctx context.Context, t vmtests.Target) {
 	}
 	req := h.guestRequest(t)
 	if len(req.Done) == h.cellCount(t.Name) {
-		return // resumed: nothing left to measure there
+		return // resumed, or another shard's target: nothing to measure there
 	}
 	h.cfg.Progress.Status("%s: fetching the kernel", t.Name)
 	k, err := h.cfg.Cache.Fetch(ctx, t)
@@ -144,6 +145,7 @@ func (h *harness) guestRequest(t vmtests.Target) GuestRequest {
 		RunID: h.cfg.RunID, Target: t.Name, Backends: h.cfg.Backends, Events: h.cfg.Events, Modes: h.cfg.Modes,
 		CellBudget: h.cfg.GuestBudget, CallTimeout: h.cfg.CallTimeout, Options: h.cfg.Options,
 		SkipCollateral: h.cfg.SkipCollateral, CoverageOnly: h.cfg.CoverageOnly, Load: h.cfg.Load, Emulated: qemu.Emulated(t.Arch),
+		Plan: h.cfg.Plan,
 	}
 	if t.BTF != "" {
 		req.Options = mergeOptions(req.Options, map[string]string{"btf": t.BTF})
@@ -167,26 +169,27 @@ func (h *harness) guestTimeout(t vmtests.Target) time.Duration {
 	return 3*time.Minute + time.Duration(h.cellCount(t.Name))*(h.cfg.GuestBudget*3/2+45*time.Second)
 }
 
-// cellCount is how many cells a target has: backends × modes × events.
+// cellCount is how many cells the run has on a target: backends × modes
+// × events, or those of its shard.
 func (h *harness) cellCount(target string) int {
 	n := 0
 	for _, b := range h.cfg.Backends {
-		n += len(h.modesOf(b)) * len(h.cfg.Events)
+		for _, m := range h.modesOf(b) {
+			for _, ev := range h.cfg.Events {
+				if h.wanted(results.Key{Target: target, Backend: b, Mode: string(m), Event: ev}) {
+					n++
+				}
+			}
+		}
 	}
 	return n
 }
 
-// modesOf is the modes measured for backend b: those asked for, or the
-// modes the built-in backend describes (asked in process: describing
-// touches nothing).
+// modesOf is the modes measured for backend b (see plan.Modes); count
+// alone for an external plugin when none were asked for.
 func (h *harness) modesOf(name string) []backends.Mode {
-	if len(h.cfg.Modes) > 0 {
-		return h.cfg.Modes
-	}
-	if b, err := builtin.New(name); err == nil {
-		if d, err := b.Describe(context.Background()); err == nil {
-			return d.Modes
-		}
+	if modes, err := plan.Modes(name, h.cfg.Modes); err == nil {
+		return modes
 	}
 	return []backends.Mode{backends.Count}
 }
@@ -200,7 +203,7 @@ func (h *harness) failTarget(t vmtests.Target, why string) {
 		for _, m := range h.modesOf(b) {
 			for _, ev := range h.cfg.Events {
 				k := results.Key{Target: t.Name, Backend: b, Mode: string(m), Event: ev}
-				if h.done[k] {
+				if h.done[k] || !h.wanted(k) {
 					continue
 				}
 				h.done[k] = true
@@ -218,14 +221,15 @@ func (h *harness) mergeGuest(t vmtests.Target, k vmtests.Kernel, run *results.Ru
 	defer h.mu.Unlock()
 	for _, gt := range run.Targets {
 		if gt.Name == t.Name {
-			gt.Host.Machine, _ = os.Hostname() // the machine that ran qemu
+			gt.Host.Machine = h.machine // the machine that ran qemu
 			h.addTarget(gt)
 		}
 	}
 	for _, c := range run.Cells {
-		if c.Target != t.Name || h.done[c.Key()] {
+		if c.Target != t.Name || h.done[c.Key()] || !h.wanted(c.Key()) {
 			continue
 		}
+		c.Machine = h.machine // the machine that ran qemu
 		h.done[c.Key()] = true
 		h.addCellLocked(c)
 	}

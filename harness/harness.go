@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -60,6 +61,11 @@ type Config struct {
 	// Load replaces the overhead measurement by a load sweep: coverage at
 	// rising event rates, to find where the backend starts losing events.
 	Load bool
+
+	// Plan makes the run one shard of a plan (`run --shard`): only the
+	// cells the plan gives shard Plan.Shard are measured, and the plan is
+	// recorded in the results for `tracebench merge`.
+	Plan *results.Plan
 
 	// SkipLocal runs no cell on the running kernel (only guests).
 	SkipLocal bool
@@ -152,7 +158,17 @@ func start(cfg Config) (*harness, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &harness{cfg: cfg, journal: j, done: map[results.Key]bool{}}, nil
+	h := &harness{cfg: cfg, journal: j, done: map[results.Key]bool{}}
+	h.machine, _ = os.Hostname()
+	if p := cfg.Plan; p != nil {
+		h.only = map[results.Key]bool{}
+		for _, c := range p.Cells {
+			if c.Shard == p.Shard {
+				h.only[c.Key()] = true
+			}
+		}
+	}
+	return h, nil
 }
 
 type harness struct {
@@ -162,6 +178,25 @@ type harness struct {
 	mu      sync.Mutex // guards res and done: guests finish concurrently
 	res     *results.Run
 	done    map[results.Key]bool // cells recorded
+	only    map[results.Key]bool // the shard's cells; nil: every cell
+	machine string               // hostname, recorded in every cell
+}
+
+// wanted reports whether the run measures cell k: every cell, or only
+// those of its shard.
+func (h *harness) wanted(k results.Key) bool { return h.only == nil || h.only[k] }
+
+// wantsBackend reports whether the run has any cell of backend on target.
+func (h *harness) wantsBackend(target, backend string) bool {
+	if h.only == nil {
+		return true
+	}
+	for k := range h.only {
+		if k.Target == target && k.Backend == backend {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *harness) run(ctx context.Context) (*results.Run, error) {
@@ -187,7 +222,7 @@ func (h *harness) run(ctx context.Context) (*results.Run, error) {
 			Backends: h.cfg.Backends, Events: h.cfg.Events, Modes: modes,
 			SkipCollateral: h.cfg.SkipCollateral, CoverageOnly: h.cfg.CoverageOnly, Load: h.cfg.Load,
 			CellBudget: h.cfg.CellBudget, GuestBudget: h.cfg.GuestBudget,
-			Options: h.cfg.Options, WorkloadCPU: env.workloadCPU,
+			Options: h.cfg.Options, WorkloadCPU: env.workloadCPU, Plan: h.cfg.Plan,
 		},
 	}
 	if !h.cfg.SkipLocal {
@@ -316,5 +351,6 @@ func ResumeConfig(cfg Config, r *results.Run, dir string) Config {
 	cfg.CellBudget = r.Config.CellBudget
 	cfg.GuestBudget = r.Config.GuestBudget
 	cfg.Options = r.Config.Options
+	cfg.Plan = r.Config.Plan
 	return cfg
 }

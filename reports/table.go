@@ -33,7 +33,20 @@ func targetHeading(t results.Target) string {
 	if h.Emulated {
 		emu = "; emulated: absolute times are artefacts, read ratios only"
 	}
-	return fmt.Sprintf("target %s: Linux %s %s, %s, %d CPUs%s", t.Name, h.KernelRelease, h.Arch, h.CPUModel, h.CPUs, emu)
+	return fmt.Sprintf("target %s: Linux %s %s, %s, %d CPUs%s%s", t.Name, h.KernelRelease, h.Arch, h.CPUModel, h.CPUs, onMachines(t), emu)
+}
+
+// onMachines says where a target was measured: a merge of shards may have
+// measured one target on several machines of the same kind.
+func onMachines(t results.Target) string {
+	switch ms := machines(t); len(ms) {
+	case 0:
+		return ""
+	case 1:
+		return ", on " + ms[0]
+	default:
+		return fmt.Sprintf(", on %d machines (%s)", len(ms), strings.Join(ms, ", "))
+	}
 }
 
 func short(s string, n int) string {

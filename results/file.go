@@ -158,6 +158,9 @@ func (r *Run) Validate() error {
 		}
 		seen[c.Key()] = i
 	}
+	if r.Config.Plan != nil {
+		return r.Config.Plan.validate(r.Cells)
+	}
 	return nil
 }
 

@@ -48,12 +48,19 @@ type Config struct {
 	// Host cells run on CPU WorkloadCPU (the workload), the harness and
 	// plugins elsewhere where the machine has more than one CPU.
 	WorkloadCPU int `json:"workload_cpu"`
+	// Plan is set when the run is one shard of a plan, or a merge of
+	// shards (see Plan).
+	Plan *Plan `json:"plan,omitempty"`
 }
 
 // Target is where cells ran, and the facts of that kernel and machine.
 type Target struct {
 	Name string `json:"name"` // "host", "debian:6.1/arm64", …
 	Host Host   `json:"host"`
+	// Machines lists, in a merge, the machines whose shards measured this
+	// target when there were several (Host.Machine is then empty): their
+	// facts were otherwise identical. Each cell names its own machine.
+	Machines []string `json:"machines,omitempty"`
 }
 
 // Host holds the facts of the kernel and machine a target ran on.
@@ -118,6 +125,10 @@ type Cell struct {
 	// Facts are backend-specific facts (BTF source, relocations…).
 	Facts    map[string]string `json:"facts,omitempty"`
 	Emulated bool              `json:"emulated,omitempty"`
+	// Machine is the hostname of the machine that measured the cell (for
+	// a guest, the machine that ran qemu): in a merge of shards, cells of
+	// one target may come from several.
+	Machine string `json:"machine,omitempty"`
 	// Samples are the per-chunk ns/op of the overhead measurement, kept
 	// (subsampled to at most MaxSamples per side) for benchstat and
 	// `tracebench compare`.

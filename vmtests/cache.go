@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/tracebench/tracebench/internal/debian"
 )
@@ -14,6 +15,11 @@ import (
 // private apt configuration that fetches Debian's.
 type Cache struct {
 	Dir string
+	// Offline makes Fetch take the newest build of a Debian target already
+	// in the cache, without apt or network: every shard of a plan, given
+	// one cache, then boots the same kernel builds even if Debian
+	// publishes a new one meanwhile.
+	Offline bool
 }
 
 // DefaultCacheDir is $TRACEBENCH_CACHE, or tracebench under
@@ -112,4 +118,56 @@ func install(k Kernel, staging, dir string) (Kernel, error) {
 		return Kernel{}, fmt.Errorf("install kernel: %w", err)
 	}
 	return loadKernel(dir)
+}
+
+// ErrNotCached is returned (wrapped) by an offline Fetch for a target with
+// no build in the cache.
+var ErrNotCached = errors.New("no kernel build in the cache")
+
+// newestCached returns the newest build (by Debian version) cached for
+// target name.
+func (c *Cache) newestCached(name string) (Kernel, error) {
+	ks, err := c.Cached(name)
+	if err != nil {
+		return Kernel{}, err
+	}
+	if len(ks) == 0 {
+		return Kernel{}, fmt.Errorf("%w under %s (offline: fetch it first with tracebench vm fetch %s)", ErrNotCached, c.kernelsDir(), name)
+	}
+	newest := ks[0]
+	for _, k := range ks[1:] {
+		if debian.CompareVersions(k.Version, newest.Version) > 0 {
+			newest = k
+		}
+	}
+	return newest, nil
+}
+
+// Prune removes every kernel build from the cache but those in keep, and
+// returns the directories it removed: a cache carried between CI runs
+// then holds only the builds the matrix resolves to today.
+func (c *Cache) Prune(keep []Kernel) ([]string, error) {
+	dirs, err := os.ReadDir(c.kernelsDir())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	kept := map[string]bool{}
+	for _, k := range keep {
+		kept[filepath.Clean(k.Dir)] = true
+	}
+	var removed []string
+	for _, d := range dirs {
+		p := filepath.Join(c.kernelsDir(), d.Name())
+		if kept[p] || strings.HasPrefix(d.Name(), ".") { // dot: another fetch's staging
+			continue
+		}
+		if err := os.RemoveAll(p); err != nil {
+			return removed, fmt.Errorf("prune kernel cache: %w", err)
+		}
+		removed = append(removed, p)
+	}
+	return removed, nil
 }

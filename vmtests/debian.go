@@ -19,8 +19,12 @@ func (d DebianPackage) String() string { return "debian package " + d.Pattern }
 // Fetch resolves the newest build and, unless that build is cached, downloads
 // it, keeps the kernel image, config and guest modules, and deletes the .deb.
 // Package lists younger than debian.Freshness are not refreshed, so fetching
-// a cached build does no network work.
+// a cached build does no network work. An offline cache gives its newest
+// cached build and never resolves.
 func (d DebianPackage) Fetch(ctx context.Context, c *Cache, t Target) (Kernel, error) {
+	if c.Offline {
+		return c.newestCached(t.Name)
+	}
 	repo := c.Repo()
 	if err := repo.Update(ctx); err != nil {
 		return Kernel{}, err

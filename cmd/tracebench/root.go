@@ -32,6 +32,9 @@ It runs as root and restores the kernel state it changes, even after a crash
 		newWorkloadCmd(),
 		newGuestRunCmd(),
 		newVerifyGuestCmd(),
+		newPlanCmd(),
+		newMergeCmd(),
+		newJUnitCmd(),
 	)
 	return root
 }

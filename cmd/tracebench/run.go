@@ -4,40 +4,87 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tracebench/tracebench/backends"
 	"github.com/tracebench/tracebench/backends/builtin"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/harness"
+	"github.com/tracebench/tracebench/plan"
 	"github.com/tracebench/tracebench/reports"
 	"github.com/tracebench/tracebench/results"
+	"github.com/tracebench/tracebench/vmtests"
 )
 
+// selFlags choose a run's cells and their budgets. `run` and `plan` share
+// them, so that a plan and the shards that run it see one selection.
+type selFlags struct {
+	targets   string
+	backends  string
+	events    string
+	modes     string
+	budget    time.Duration
+	guestBudg time.Duration
+	covOnly   bool
+	plugins   string
+	vm        vmFlags
+}
+
+func (f *selFlags) register(fl *pflag.FlagSet) {
+	fl.StringVarP(&f.targets, "target", "t", "host", `where to run: comma-separated targets of the kernel matrix (see 'tracebench vm list'), "all" (host and every guest) or "guests"`)
+	fl.StringVarP(&f.backends, "backend", "b", "ebpf/tracepoint", `backends, comma-separated, or "all" (see 'tracebench backends')`)
+	fl.StringVarP(&f.events, "event", "e", "all", "events, comma-separated: "+strings.Join(event.Names(), ", ")+`, or "all"`)
+	fl.StringVarP(&f.modes, "mode", "m", "", "delivery modes, comma-separated (default: every mode of each backend, e.g. count,stream)")
+	fl.DurationVar(&f.budget, "budget", 60*time.Second, "measurement time budget per cell")
+	fl.DurationVar(&f.guestBudg, "guest-budget", 20*time.Second, "measurement time budget per cell in guests (qemu without KVM is slow)")
+	fl.BoolVar(&f.covOnly, "coverage-only", false, "portability mode: per cell only load, attach once, check exact coverage and detach (no overhead)")
+	fl.StringVar(&f.plugins, "plugins", "", "directory of external backend plugin executables")
+	fl.StringVar(&f.vm.matrix, "matrix", "", "kernel matrix file (default: the built-in vmtests/matrix.toml)")
+}
+
+// selection resolves the flags into a plan selection.
+func (f selFlags) selection() (plan.Selection, *vmtests.Cache, error) {
+	sel := plan.Selection{CellBudget: f.budget, GuestBudget: f.guestBudg, CoverageOnly: f.covOnly}
+	var cache *vmtests.Cache
+	var err error
+	if sel.Targets, cache, err = f.resolveTargets(strings.Split(f.targets, ",")); err != nil {
+		return sel, nil, fmt.Errorf("--target: %w", err)
+	}
+	if sel.Backends, err = parseBackends(f.backends, f.plugins); err != nil {
+		return sel, nil, err
+	}
+	if sel.Events, err = event.ParseList(f.events); err != nil {
+		return sel, nil, fmt.Errorf("--event: %w", err)
+	}
+	if f.modes != "" {
+		for _, m := range strings.Split(f.modes, ",") {
+			sel.Modes = append(sel.Modes, backends.Mode(strings.TrimSpace(m)))
+		}
+	}
+	return sel, cache, nil
+}
+
 type runFlags struct {
-	backends   string
-	events     string
-	modes      string
-	budget     time.Duration
+	selFlags
 	out        string
 	options    []string
-	plugins    string
 	noCollat   bool
 	callTimout time.Duration
 	resume     string
-	targets    string
-	guestBudg  time.Duration
 	parallel   int
-	covOnly    bool
 	load       bool
-	vm         vmFlags
+	shard      string
+	planID     string
 }
 
 func newRunCmd() *cobra.Command {
@@ -72,33 +119,28 @@ finished cell.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd, f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.backends, "backend", "b", "ebpf/tracepoint", `backends, comma-separated, or "all" (see 'tracebench backends')`)
-	fl.StringVarP(&f.events, "event", "e", "all", "events, comma-separated: "+strings.Join(event.Names(), ", ")+`, or "all"`)
-	fl.StringVarP(&f.modes, "mode", "m", "", "delivery modes, comma-separated (default: every mode of each backend, e.g. count,stream)")
-	fl.DurationVar(&f.budget, "budget", 60*time.Second, "measurement time budget per cell")
+	f.register(fl)
+	fl.StringVar(&f.vm.cache, "cache", "", "kernel cache directory")
+	fl.BoolVar(&f.vm.offline, "offline", false, "use the newest kernel build already in the cache for each guest, without apt or network (shards of a plan then boot the same builds)")
 	fl.StringVarP(&f.out, "out", "o", "", "output directory (default results/<run-id>)")
 	fl.StringArrayVar(&f.options, "option", nil, "backend option KEY=VALUE, repeatable (e.g. ringbuf_size=4096, btf=FILE, buffer_kb=64 for ftrace)")
-	fl.StringVar(&f.plugins, "plugins", "", "directory of external backend plugin executables")
 	fl.BoolVar(&f.noCollat, "no-collateral", false, "skip the collateral-cost measurement")
 	fl.DurationVar(&f.callTimout, "call-timeout", time.Minute, "deadline of each call to a backend plugin; a plugin that misses it is killed")
-	fl.StringVarP(&f.targets, "target", "t", "host", `where to run: comma-separated targets of the kernel matrix (see 'tracebench vm list'), "all" (host and every guest) or "guests"`)
-	fl.DurationVar(&f.guestBudg, "guest-budget", 20*time.Second, "measurement time budget per cell in guests (qemu without KVM is slow)")
 	fl.IntVar(&f.parallel, "guest-parallel", 0, "guests booted at once (default: one per CPU)")
 	fl.BoolVar(&f.load, "load", false, "load curves: instead of overhead, measure coverage at rising event rates (1/1024 of the workload's maximum up to unpaced) and record where loss begins")
-	fl.BoolVar(&f.covOnly, "coverage-only", false, "portability mode: per cell only load, attach once, check exact coverage and detach (no overhead)")
-	fl.StringVar(&f.vm.matrix, "matrix", "", "kernel matrix file (default: the built-in vmtests/matrix.toml)")
-	fl.StringVar(&f.vm.cache, "cache", "", "kernel cache directory")
+	fl.StringVar(&f.shard, "shard", "", "run only shard `i/N` of the plan of this selection (see 'tracebench plan'); merge the shards with 'tracebench merge'")
+	fl.StringVar(&f.planID, "plan-id", "", "with --shard: refuse to run unless the plan computed here has this ID (the 'plan' field of 'tracebench plan')")
 	fl.StringVar(&f.resume, "resume", "", "continue the interrupted run in `DIR`: measure only the cells it lacks, with its own selection and budget")
 	return cmd
 }
 
 func runRun(cmd *cobra.Command, f runFlags) error {
-	cfg, err := f.config()
+	cfg, err := f.config(cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}
 	if f.resume != "" {
-		for _, fl := range []string{"backend", "event", "mode", "budget", "out", "option", "no-collateral", "target", "guest-budget", "coverage-only", "load"} {
+		for _, fl := range []string{"backend", "event", "mode", "budget", "out", "option", "no-collateral", "target", "guest-budget", "coverage-only", "shard", "plan-id", "load"} {
 			if cmd.Flags().Changed(fl) {
 				return fmt.Errorf("--resume repeats the resumed run's own selection: --%s cannot be changed", fl)
 			}
@@ -107,10 +149,15 @@ func runRun(cmd *cobra.Command, f runFlags) error {
 		if err != nil {
 			return fmt.Errorf("--resume: %w", err)
 		}
+		if p := prev.Config.Plan; p != nil && p.Shard == 0 {
+			return fmt.Errorf("--resume %s: a merge of shards cannot be resumed: resume the shard that is missing cells in its own directory", f.resume)
+		}
 		cfg = harness.ResumeConfig(cfg, prev, f.resume)
-		if err := f.resolveTargets(&cfg, prev.Config.Targets); err != nil {
+		targets, cache, err := f.resolveTargets(prev.Config.Targets)
+		if err != nil {
 			return fmt.Errorf("--resume: %w", err)
 		}
+		setTargets(&cfg, targets, cache)
 		if err := cfg.Validate(); err != nil {
 			return fmt.Errorf("--resume %s: %w", f.resume, err)
 		}
@@ -146,7 +193,7 @@ func runRun(cmd *cobra.Command, f runFlags) error {
 	return err
 }
 
-func (f runFlags) config() (harness.Config, error) {
+func (f runFlags) config(stderr io.Writer) (harness.Config, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return harness.Config{}, err
@@ -167,20 +214,21 @@ func (f runFlags) config() (harness.Config, error) {
 		GuestBinaries:  harness.GuestBinaries(exe),
 		RunID:          time.Now().UTC().Format("20060102-150405"),
 	}
-	if err := f.resolveTargets(&cfg, strings.Split(f.targets, ",")); err != nil {
-		return cfg, fmt.Errorf("--target: %w", err)
-	}
-	if cfg.Backends, err = parseBackends(f.backends, f.plugins); err != nil {
+	sel, cache, err := f.selection()
+	if err != nil {
 		return cfg, err
 	}
-	if cfg.Events, err = event.ParseList(f.events); err != nil {
-		return cfg, fmt.Errorf("--event: %w", err)
-	}
-	if f.modes != "" {
-		for _, m := range strings.Split(f.modes, ",") {
-			cfg.Modes = append(cfg.Modes, backends.Mode(strings.TrimSpace(m)))
+	cfg.Backends, cfg.Events, cfg.Modes = sel.Backends, sel.Events, sel.Modes
+	targets := sel.Targets
+	switch {
+	case f.shard != "":
+		if targets, err = f.shardTargets(&cfg, sel, stderr); err != nil {
+			return cfg, err
 		}
+	case f.planID != "":
+		return cfg, errors.New("--plan-id needs --shard")
 	}
+	setTargets(&cfg, targets, cache)
 	if cfg.Options, err = parseOptions(f.options); err != nil {
 		return cfg, err
 	}
@@ -191,12 +239,48 @@ func (f runFlags) config() (harness.Config, error) {
 	return cfg, cfg.Validate()
 }
 
-// resolveTargets sets the local target and the guests from target names
-// of the kernel matrix.
-func (f runFlags) resolveTargets(cfg *harness.Config, names []string) error {
+// shardTargets plans the selection, makes cfg run shard f.shard of it, and
+// returns the targets that shard has cells on.
+func (f runFlags) shardTargets(cfg *harness.Config, sel plan.Selection, stderr io.Writer) ([]vmtests.Target, error) {
+	i, n, err := plan.ParseShard(f.shard)
+	if err != nil {
+		return nil, fmt.Errorf("--shard: %w", err)
+	}
+	p, err := plan.New(sel, n)
+	if err != nil {
+		return nil, err
+	}
+	if f.planID != "" && p.ID != f.planID {
+		return nil, fmt.Errorf("--plan-id %s: the plan of this selection is %s: plan and shards must be given the same targets, backends, events, modes, budgets and --coverage-only, and run the same tracebench", f.planID, p.ID)
+	}
+	s, err := p.Shard(i)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Plan = p.Record(i)
+	var targets []vmtests.Target
+	for _, t := range sel.Targets {
+		if slices.Contains(s.Targets(), t.Name) {
+			targets = append(targets, t)
+		}
+	}
+	fmt.Fprintf(stderr, "shard %s of plan %s: %d cells on %s (expected %s)\n", s.Name(), p.ID, len(s.Cells()), orNone(strings.Join(s.Targets(), ", ")), s.Cost.Round(time.Second))
+	return targets, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no target"
+	}
+	return s
+}
+
+// resolveTargets expands target names ("all", "guests") in the kernel
+// matrix, in the order given, each once.
+func (f selFlags) resolveTargets(names []string) ([]vmtests.Target, *vmtests.Cache, error) {
 	m, cache, err := f.vm.load()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	var expanded []string
 	for _, n := range names {
@@ -211,13 +295,24 @@ func (f runFlags) resolveTargets(cfg *harness.Config, names []string) error {
 			expanded = append(expanded, n)
 		}
 	}
-	cfg.SkipLocal = true
-	cfg.Guests = nil
+	var out []vmtests.Target
 	for _, n := range expanded {
 		t, err := m.Lookup(n)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
+		if !slices.ContainsFunc(out, func(x vmtests.Target) bool { return x.Name == t.Name }) {
+			out = append(out, t)
+		}
+	}
+	return out, cache, nil
+}
+
+// setTargets sets the local target and the guests of cfg.
+func setTargets(cfg *harness.Config, targets []vmtests.Target, cache *vmtests.Cache) {
+	cfg.SkipLocal = true
+	cfg.Guests = nil
+	for _, t := range targets {
 		if t.Host() {
 			cfg.SkipLocal, cfg.Target = false, t.Name
 			continue
@@ -227,7 +322,6 @@ func (f runFlags) resolveTargets(cfg *harness.Config, names []string) error {
 	if len(cfg.Guests) > 0 {
 		cfg.Cache = cache
 	}
-	return nil
 }
 
 // parseBackends checks backend names against the built-in ones and the

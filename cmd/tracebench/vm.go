@@ -19,8 +19,9 @@ import (
 
 // vmFlags are the options every vm subcommand shares.
 type vmFlags struct {
-	matrix string
-	cache  string
+	matrix  string
+	cache   string
+	offline bool
 }
 
 func (f *vmFlags) load() (*vmtests.Matrix, *vmtests.Cache, error) {
@@ -32,6 +33,9 @@ func (f *vmFlags) load() (*vmtests.Matrix, *vmtests.Cache, error) {
 		}
 	}
 	c, err := vmtests.OpenCache(f.cache)
+	if c != nil {
+		c.Offline = f.offline
+	}
 	return m, c, err
 }
 
@@ -68,12 +72,13 @@ or ~/.cache/tracebench.`,
 	}
 	cmd.PersistentFlags().StringVar(&f.matrix, "matrix", "", "kernel matrix file (default: the built-in vmtests/matrix.toml)")
 	cmd.PersistentFlags().StringVar(&f.cache, "cache", "", "kernel cache directory")
+	cmd.PersistentFlags().BoolVar(&f.offline, "offline", false, "use the newest kernel build already in the cache, without apt or network")
 	cmd.AddCommand(newVMFetchCmd(&f), newVMListCmd(&f), newVMBootCmd(&f), newVMSelftestCmd())
 	return cmd
 }
 
 func newVMFetchCmd(f *vmFlags) *cobra.Command {
-	var asJSON bool
+	var asJSON, prune bool
 	cmd := &cobra.Command{
 		Use:   "fetch TARGET... | all",
 		Short: "Download and cache guest kernels; a cached build is not downloaded again",
@@ -88,6 +93,15 @@ func newVMFetchCmd(f *vmFlags) *cobra.Command {
 				return err
 			}
 			kernels, err := fetchAll(cmd.Context(), c, ts)
+			if prune && err == nil {
+				removed, perr := c.Prune(kernels)
+				for _, d := range removed {
+					fmt.Fprintf(cmd.ErrOrStderr(), "pruned %s\n", d)
+				}
+				if perr != nil {
+					return perr
+				}
+			}
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -110,6 +124,7 @@ func newVMFetchCmd(f *vmFlags) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the fetched kernels as JSON")
+	cmd.Flags().BoolVar(&prune, "prune", false, "then remove every other kernel build from the cache (keeps a cache carried between CI runs small)")
 	return cmd
 }
 
