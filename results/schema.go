@@ -70,6 +70,10 @@ type Host struct {
 	// Emulated is true in a guest under software emulation (qemu TCG):
 	// absolute times are artefacts; only on/off ratios mean anything.
 	Emulated bool `json:"emulated"`
+	// ICount is qemu's -icount setting of an emulated guest (e.g.
+	// "shift=0"): its clock then counts instructions, so its times are
+	// instruction counts, deterministic but not durations.
+	ICount string `json:"icount,omitempty"`
 }
 
 // Status is the outcome of a cell.

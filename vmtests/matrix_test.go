@@ -43,13 +43,14 @@ btf = "/tmp/vmlinux.btf"
 smp = 2
 memory = "1G"
 timeout = "90s"
+icount = 0
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := m.Targets[0]
 	want := Target{Name: "local", Source: LocalImage{Image: "/boot/vmlinuz", Modules: "/lib/modules/6.1.0"},
-		Arch: "amd64", BTF: "/tmp/vmlinux.btf", CPUs: 2, Memory: "1G", Timeout: 90 * time.Second}
+		Arch: "amd64", BTF: "/tmp/vmlinux.btf", CPUs: 2, Memory: "1G", Timeout: 90 * time.Second, ICount: "shift=0"}
 	if got != want {
 		t.Errorf("parsed %+v, want %+v", got, want)
 	}
@@ -68,6 +69,8 @@ func TestParseMatrixErrors(t *testing.T) {
 		{"bad smp", "[target.a]\npackage = \"p\"\narch = \"amd64\"\nsmp = 0\n", `field "smp" is 0`},
 		{"bad memory", "[target.a]\npackage = \"p\"\narch = \"amd64\"\nmemory = \"lots\"\n", `field "memory" is "lots"`},
 		{"bad timeout", "[target.a]\npackage = \"p\"\narch = \"amd64\"\ntimeout = \"soon\"\n", `field "timeout" is "soon"`},
+		{"bad icount", "[target.a]\npackage = \"p\"\narch = \"arm64\"\nicount = 11\n", `field "icount" is 11`},
+		{"host with icount", "[target.h]\nhost = true\nicount = 0\n", "the host target takes no other field"},
 		{"wrong type", "[target.a]\npackage = 3\narch = \"amd64\"\n", "m.toml: invalid kernel matrix"},
 		{"syntax", "[target.a\n", "m.toml: invalid kernel matrix"},
 	} {
