@@ -121,7 +121,7 @@ func TestFrequencyLimit(t *testing.T) {
 	}
 	attr := newAttr(o.Event, o.Task)
 	attr.Sample, attr.Bits = o.Frequency, attr.Bits|unix.PerfBitFreq
-	if fd, err := open(o.Event, &attr, 0, -1, -1); !errors.Is(err, ErrInvalid) || !errors.Is(err, unix.EINVAL) {
+	if fd, err := open(o.Event, &attr, placement{cpu: -1}, -1); !errors.Is(err, ErrInvalid) || !errors.Is(err, unix.EINVAL) {
 		t.Errorf("kernel asked for %d Hz: fd %d, %v; want EINVAL classified ErrInvalid", o.Frequency, fd, err)
 	}
 	o.Frequency = uint64(max)
