@@ -121,6 +121,17 @@ type Counter struct {
 	// (e.g. a pid read through CO-RE with the wrong kernel types): proof
 	// that data was wrong rather than missing.
 	Invalid uint64
+	// Sampling says that Seen and Lost count samples, not events: a
+	// sampling backend sees a share of the workload's time, not each
+	// event. Its coverage is then reconciled with Expected, the samples
+	// its frequency and the workload's CPU time call for, rather than with
+	// the events the workload produced.
+	Sampling bool
+	Expected uint64
+	// Facts are what the backend measured beside its counts since Setup
+	// (hardware counter values, samples per event…); the harness adds the
+	// last ones it reads to the cell's facts.
+	Facts map[string]string
 }
 
 // Usage is a backend process's own resource use.

@@ -59,10 +59,26 @@ func (c *cellRun) coverage(ctx context.Context, load workloads.Load, chunkOps in
 		Unexplained: int64(produced) - seen - lost,
 		Invalid:     int64(after.Invalid - before.Invalid),
 	}
+	if after.Sampling {
+		cov.Sampling, cov.Expected = true, int64(after.Expected-before.Expected)
+		cov.Unexplained = cov.Expected - seen - lost
+	}
+	c.addFacts(after.Facts)
 	if cov.Invalid > 0 {
 		return cov, fmt.Errorf("%d of %d events seen carried wrong values (read through CO-RE: are the kernel types, BTF, those of this kernel?)", cov.Invalid, seen)
 	}
 	return cov, nil
+}
+
+// addFacts adds what the backend measured beside its counts to the cell's
+// facts.
+func (c *cellRun) addFacts(facts map[string]string) {
+	if len(facts) > 0 && c.cell.Facts == nil {
+		c.cell.Facts = map[string]string{}
+	}
+	for k, v := range facts {
+		c.cell.Facts[k] = v
+	}
 }
 
 func (c *cellRun) counters(ctx context.Context) (backends.Counter, error) {

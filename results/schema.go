@@ -156,7 +156,8 @@ type Effect struct {
 
 // Coverage reconciles what the workload produced with what the backend
 // reported: Unexplained = Produced − Seen − Lost (negative when the backend
-// saw more than was produced, e.g. events from outside the workload).
+// saw more than was produced, e.g. events from outside the workload), or
+// Expected − Seen − Lost for a sampling backend.
 type Coverage struct {
 	Produced    int64 `json:"produced"`
 	Seen        int64 `json:"seen"`
@@ -166,6 +167,12 @@ type Coverage struct {
 	// (e.g. a pid read through CO-RE with another kernel's types); a cell
 	// with invalid events has failed, whatever its counts.
 	Invalid int64 `json:"invalid,omitempty"`
+	// Sampling: seen and lost count samples of a sampling backend, and
+	// Expected is how many its frequency and the workload's CPU time call
+	// for; then Unexplained = Expected − Seen − Lost, and Produced is still
+	// the workload's count of events.
+	Sampling bool  `json:"sampling,omitempty"`
+	Expected int64 `json:"expected,omitempty"`
 }
 
 // Samples are ns/op per chunk, with the backend detached (Off) and attached (On).
