@@ -32,7 +32,9 @@ type Case struct {
 type Result struct {
 	Want     uint64 // operations asked of the workload
 	Produced uint64 // operations it reported
-	Counter  backends.Counter
+	// Counter is what the backend counted while attached; its facts are
+	// the last ones it reported.
+	Counter backends.Counter
 	Setup    backends.SetupResult
 }
 
@@ -118,9 +120,14 @@ func Run(t *testing.T, b backends.Backend, c Case) Result {
 	}
 	after, err := b.Counters(ctx)
 	must(t, err)
+	a, b0 := after[c.Event], before[c.Event]
 	res.Counter = backends.Counter{
-		Seen: after[c.Event].Seen - before[c.Event].Seen,
-		Lost: after[c.Event].Lost - before[c.Event].Lost,
+		Seen:     a.Seen - b0.Seen,
+		Lost:     a.Lost - b0.Lost,
+		Invalid:  a.Invalid - b0.Invalid,
+		Sampling: a.Sampling,
+		Expected: a.Expected - b0.Expected,
+		Facts:    a.Facts,
 	}
 	return res
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/tracebench/tracebench/backends/ebpf/rawtp"
 	"github.com/tracebench/tracebench/backends/ebpf/tpbtf"
 	"github.com/tracebench/tracebench/backends/ebpf/tracepoint"
+	"github.com/tracebench/tracebench/backends/perf/hpc"
 )
 
 var constructors = map[string]func() backends.Backend{
@@ -25,6 +26,7 @@ var constructors = map[string]func() backends.Backend{
 	kprobe.KprobeMulti: kprobe.New(kprobe.KprobeMulti),
 	fentry.Fentry:      fentry.New(fentry.Fentry),
 	fentry.Fexit:       fentry.New(fentry.Fexit),
+	hpc.Name:           hpc.New,
 }
 
 // Names returns the built-in backend names, sorted.

@@ -92,3 +92,20 @@ func TracepointAt(dir, group, name string) (Event, error) {
 	}
 	return ev, nil
 }
+
+// Generic lists the events known by name, hardware then software.
+var Generic = []Event{
+	Cycles, Instructions, Branches, BranchMisses, CacheMisses,
+	CPUClock, TaskClock, PageFaults, ContextSwitches, CPUMigrations,
+}
+
+// EventByName returns the generic event perf names name ("cycles",
+// "cpu-clock"…).
+func EventByName(name string) (Event, bool) {
+	for _, ev := range Generic {
+		if ev.Name == name {
+			return ev, true
+		}
+	}
+	return Event{}, false
+}

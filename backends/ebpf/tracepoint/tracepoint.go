@@ -41,6 +41,14 @@ func New() backends.Backend {
 	})
 }
 
+// Point is the tracepoint (group, name) that observes ev: the probe point
+// of this backend, and of every backend that reaches tracepoints another
+// way (perf/hpc counts them through perf).
+func Point(ev event.Event) (group, name string, ok bool) {
+	p, ok := points[ev]
+	return p.group, p.name, ok
+}
+
 func resolve(ev event.Event) (loader.Hook, error) {
 	p, ok := points[ev]
 	if !ok {

@@ -1,0 +1,221 @@
+package hpc
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tracebench/tracebench/backends"
+	"github.com/tracebench/tracebench/backends/ebpf/tracepoint"
+	"github.com/tracebench/tracebench/event"
+	"github.com/tracebench/tracebench/internal/perfevent"
+)
+
+// counting is count mode: per event a counter on its tracepoint, and the
+// hardware counters, all opened at each attach and added up at each
+// detach, so that attaching costs what perf_event_open costs.
+type counting struct {
+	events []event.Event
+	points map[event.Event]perfevent.Event
+	hw     []perfevent.Event // the counters the PMU has
+
+	// While attached.
+	tps   map[event.Event]*perfevent.Counter
+	hwCtr []*perfevent.Counter
+
+	// Totals over the periods detached so far.
+	seen    map[event.Event]uint64
+	hwTotal []perfevent.Count
+}
+
+// newCounting resolves the tracepoints of s.Events and finds which of the
+// hardware counters the PMU has, opening each once in the cgroup.
+func newCounting(s backends.Setup, task perfevent.Task, res backends.SetupResult) (*counting, error) {
+	c := &counting{events: s.Events, points: map[event.Event]perfevent.Event{}, seen: map[event.Event]uint64{}}
+	for _, ev := range s.Events {
+		group, name, ok := tracepoint.Point(ev)
+		if !ok {
+			return nil, backends.Unsupportedf(backends.NotApplicable, "no tracepoint for %s", ev)
+		}
+		tp, err := perfevent.Tracepoint(group, name)
+		if err == nil {
+			err = probeEvent(tp, task)
+		}
+		if err != nil {
+			return nil, err
+		}
+		c.points[ev] = tp
+		res.ProbePoints[ev] = tp.Name
+	}
+	want, err := parseCounters(s.Options)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	var first error
+	for _, ev := range want {
+		err := probeEvent(ev, task)
+		switch {
+		case err == nil:
+			c.hw = append(c.hw, ev)
+		case errors.Is(err, perfevent.ErrNoPMU), errors.Is(err, perfevent.ErrNoHardwareEvent):
+			missing = append(missing, ev.Name)
+			first = cmpErr(first, err)
+		default:
+			return nil, err
+		}
+	}
+	if len(c.hw) == 0 {
+		return nil, fmt.Errorf("none of the counters %s can count here: %w", names(want), first)
+	}
+	c.hwTotal = make([]perfevent.Count, len(c.hw))
+	res.Facts["hpc_counters"] = names(c.hw)
+	if len(missing) > 0 {
+		res.Facts["hpc_unavailable"] = strings.Join(missing, ",") + ": " + first.Error()
+	}
+	return c, nil
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func names(evs []perfevent.Event) string {
+	s := make([]string, len(evs))
+	for i, ev := range evs {
+		s[i] = ev.Name
+	}
+	return strings.Join(s, ",")
+}
+
+func (c *counting) attach(task perfevent.Task) error {
+	if c.tps != nil {
+		return errors.New("already attached")
+	}
+	c.tps = map[event.Event]*perfevent.Counter{}
+	all := []*perfevent.Counter{}
+	for _, ev := range c.events {
+		ctr, err := perfevent.OpenCounter(c.points[ev], task)
+		if err != nil {
+			c.close()
+			return err
+		}
+		c.tps[ev] = ctr
+		all = append(all, ctr)
+	}
+	for _, ev := range c.hw {
+		ctr, err := perfevent.OpenCounter(ev, task)
+		if err != nil {
+			c.close()
+			return err
+		}
+		c.hwCtr = append(c.hwCtr, ctr)
+		all = append(all, ctr)
+	}
+	for _, ctr := range all {
+		if err := ctr.Enable(); err != nil {
+			c.close()
+			return err
+		}
+	}
+	return nil
+}
+
+// detach stops the counters, adds their counts to the totals and closes
+// them.
+func (c *counting) detach() error {
+	if c.tps == nil {
+		return nil
+	}
+	var errs []error
+	for _, ctr := range c.tps {
+		errs = append(errs, ctr.Disable())
+	}
+	for _, ctr := range c.hwCtr {
+		errs = append(errs, ctr.Disable())
+	}
+	seen, hw, err := c.read()
+	errs = append(errs, err)
+	if err == nil {
+		c.seen, c.hwTotal = seen, hw
+	}
+	c.close()
+	return errors.Join(errs...)
+}
+
+// read returns the totals including the attached counters' counts.
+func (c *counting) read() (map[event.Event]uint64, []perfevent.Count, error) {
+	seen := map[event.Event]uint64{}
+	for ev, n := range c.seen {
+		seen[ev] = n
+	}
+	hw := append([]perfevent.Count(nil), c.hwTotal...)
+	for ev, ctr := range c.tps {
+		v, err := ctr.Read()
+		if err != nil {
+			return nil, nil, err
+		}
+		seen[ev] += v.Value
+	}
+	for i, ctr := range c.hwCtr {
+		v, err := ctr.Read()
+		if err != nil {
+			return nil, nil, err
+		}
+		hw[i].Value += v.Value
+		hw[i].Enabled += v.Enabled
+		hw[i].Running += v.Running
+	}
+	return seen, hw, nil
+}
+
+func (c *counting) close() {
+	for _, ctr := range c.tps {
+		ctr.Close()
+	}
+	for _, ctr := range c.hwCtr {
+		ctr.Close()
+	}
+	c.tps, c.hwCtr = nil, nil
+}
+
+// counters reports the tracepoint counts as seen, and the hardware counts
+// as facts: each counter's total (scaled when the PMU multiplexed it) and,
+// for a cell of one event, its value per event.
+func (c *counting) counters() (map[event.Event]backends.Counter, error) {
+	seen, hw, err := c.read()
+	if err != nil {
+		return nil, err
+	}
+	facts := map[string]string{}
+	var multiplexed []string
+	byName := map[string]uint64{}
+	for i, ev := range c.hw {
+		v := hw[i].Scaled()
+		byName[ev.Name] = v
+		facts[ev.Name] = strconv.FormatUint(v, 10)
+		if hw[i].Multiplexed() {
+			multiplexed = append(multiplexed, ev.Name)
+		}
+		if len(c.events) == 1 && seen[c.events[0]] > 0 {
+			facts[ev.Name+"_per_event"] = strconv.FormatFloat(float64(v)/float64(seen[c.events[0]]), 'f', 2, 64)
+		}
+	}
+	if len(multiplexed) > 0 {
+		facts["hpc_multiplexed"] = strings.Join(multiplexed, ",")
+	}
+	if cyc := byName[perfevent.Cycles.Name]; cyc > 0 {
+		if ins, ok := byName[perfevent.Instructions.Name]; ok {
+			facts["ipc"] = strconv.FormatFloat(float64(ins)/float64(cyc), 'f', 3, 64)
+		}
+	}
+	out := map[event.Event]backends.Counter{}
+	for _, ev := range c.events {
+		out[ev] = backends.Counter{Seen: seen[ev], Facts: facts}
+	}
+	return out, nil
+}
