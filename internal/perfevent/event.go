@@ -84,6 +84,10 @@ func TracepointAt(dir, group, name string) (Event, error) {
 	if errors.Is(err, os.ErrNotExist) {
 		return Event{}, &Error{Op: "read " + path, Event: ev.Name, Class: ErrUnknownEvent, Err: err}
 	}
+	if errors.Is(err, os.ErrPermission) {
+		// tracefs is root's alone by default (mode 0700).
+		return Event{}, &Error{Op: "read " + path, Event: ev.Name, Class: ErrPermission, Detail: "tracefs is not readable by this user", Err: err}
+	}
 	if err != nil {
 		return Event{}, fmt.Errorf("read %s: %w", path, err)
 	}
