@@ -35,7 +35,7 @@ type Result struct {
 	// Counter is what the backend counted while attached; its facts are
 	// the last ones it reported.
 	Counter backends.Counter
-	Setup    backends.SetupResult
+	Setup   backends.SetupResult
 }
 
 // Run sets b up for c on a fresh workload cgroup, attaches, runs the

@@ -11,6 +11,7 @@ import (
 	"github.com/tracebench/tracebench/backends"
 	"github.com/tracebench/tracebench/backends/ebpf/fentry"
 	"github.com/tracebench/tracebench/backends/ebpf/kprobe"
+	"github.com/tracebench/tracebench/backends/ebpf/perfevent"
 	"github.com/tracebench/tracebench/backends/ebpf/rawtp"
 	"github.com/tracebench/tracebench/backends/ebpf/tpbtf"
 	"github.com/tracebench/tracebench/backends/ebpf/tracepoint"
@@ -26,6 +27,7 @@ var constructors = map[string]func() backends.Backend{
 	kprobe.KprobeMulti: kprobe.New(kprobe.KprobeMulti),
 	fentry.Fentry:      fentry.New(fentry.Fentry),
 	fentry.Fexit:       fentry.New(fentry.Fexit),
+	perfevent.Name:     perfevent.New,
 	hpc.Name:           hpc.New,
 }
 

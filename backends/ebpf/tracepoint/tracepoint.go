@@ -6,6 +6,8 @@
 package tracepoint
 
 import (
+	"io"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 
@@ -49,7 +51,7 @@ func Point(ev event.Event) (group, name string, ok bool) {
 	return p.group, p.name, ok
 }
 
-func resolve(ev event.Event) (loader.Hook, error) {
+func resolve(ev event.Event, _ backends.Setup) (loader.Hook, error) {
 	p, ok := points[ev]
 	if !ok {
 		return loader.Hook{}, backends.Unsupportedf(backends.NotApplicable, "no tracepoint for %s", ev)
@@ -58,7 +60,7 @@ func resolve(ev event.Event) (loader.Hook, error) {
 		Event:      ev,
 		Program:    p.prog,
 		ProbePoint: p.group + ":" + p.name,
-		Attach: func(prog *ebpf.Program) (link.Link, error) {
+		Attach: func(prog *ebpf.Program) (io.Closer, error) {
 			return link.Tracepoint(p.group, p.name, prog, nil)
 		},
 	}, nil
