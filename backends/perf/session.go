@@ -7,12 +7,12 @@ import (
 	"github.com/tracebench/tracebench/internal/perfevent"
 )
 
-// sampleType is what every sample of a session carries: enough to tell
+// SampleType is what every sample of a session carries: enough to tell
 // where and when it was taken and how many events it stands for. In
 // frequency mode PERF_SAMPLE_PERIOD is safe: the kernel-adjusted period
 // is what it reports (with a fixed period a software event would be
 // sampled at every event, see perfevent.SamplerOptions).
-const sampleType = perfevent.SampleIP | perfevent.SampleTID | perfevent.SampleTime | perfevent.SampleCPU | perfevent.SamplePeriod
+const SampleType = perfevent.SampleIP | perfevent.SampleTID | perfevent.SampleTime | perfevent.SampleCPU | perfevent.SamplePeriod
 
 // Session is one sampler, open from Attach to Detach, and the goroutine
 // that reads its rings while it runs.
@@ -37,7 +37,7 @@ type SessionOptions struct {
 // Open opens s's event, disabled, in scope task.
 func Open(s Sampling, task perfevent.Task, o SessionOptions) (*Session, error) {
 	sm, err := perfevent.OpenSampler(perfevent.SamplerOptions{
-		Event: s.Event, Task: task, Frequency: s.Freq, SampleType: sampleType,
+		Event: s.Event, Task: task, Frequency: s.Freq, SampleType: SampleType,
 		Branches: o.Branches, RingPages: o.RingPages,
 		// A wake-up per 16 samples: few enough wake-ups to cost little,
 		// often enough that a ring of 8 pages holding a hundred plain
