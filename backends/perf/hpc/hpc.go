@@ -59,14 +59,10 @@ func New() backends.Backend { return &Backend{} }
 // Backend implements backends.Backend.
 type Backend struct {
 	setUp  bool
-	mode   backends.Mode
 	events []event.Event
 	task   perfevent.Task
-	count  *counting // count mode
-	// sample mode
-	sampling perf.Sampling
-	session  *perf.Session
-	tally    perf.Tally
+	count  *counting     // count mode
+	sample *perf.Sampler // sample mode
 }
 
 func (b *Backend) Describe(context.Context) (backends.Description, error) {
@@ -136,21 +132,23 @@ func (b *Backend) Setup(_ context.Context, s backends.Setup) (backends.SetupResu
 	if err != nil {
 		return res, err
 	}
-	b.task, b.mode, b.events = task, s.Mode, s.Events
+	b.task, b.events = task, s.Events
 	switch s.Mode {
 	case backends.Count:
 		b.count, err = newCounting(s, task, res)
 	case Sample:
-		b.sampling, err = perf.ParseSampling(s.Options, perfevent.Cycles)
+		var sampling perf.Sampling
+		sampling, err = perf.ParseSampling(s.Options, perfevent.Cycles)
 		if err == nil {
-			err = probeEvent(b.sampling.Event, task)
+			err = probeEvent(sampling.Event, task)
 		}
 		for _, ev := range s.Events {
-			res.ProbePoints[ev] = fmt.Sprintf("%s@%dHz", b.sampling.Event, b.sampling.Freq)
+			res.ProbePoints[ev] = fmt.Sprintf("%s@%dHz", sampling.Event, sampling.Freq)
 		}
-		for k, v := range b.sampling.Facts() {
+		for k, v := range sampling.Facts() {
 			res.Facts[k] = v
 		}
+		b.sample = &perf.Sampler{Sampling: sampling, Task: task}
 	default:
 		return res, backends.Unsupportedf(backends.NotApplicable, "%s has no mode %q", Name, s.Mode)
 	}
@@ -176,41 +174,27 @@ func (b *Backend) Attach(context.Context) (time.Duration, error) {
 		return 0, errors.New("attach before setup")
 	}
 	start := time.Now()
-	if b.mode == backends.Count {
+	if b.count != nil {
 		if err := b.count.attach(b.task); err != nil {
 			return 0, perf.Unsupported(err)
 		}
 		return time.Since(start), nil
 	}
-	if b.session != nil {
-		return 0, errors.New("already attached")
-	}
-	s, err := perf.Open(b.sampling, b.task, perf.SessionOptions{})
-	if err != nil {
-		return 0, perf.Unsupported(err)
-	}
-	if err := s.Start(); err != nil {
-		s.Stop()
-		return 0, err
-	}
-	b.session = s
-	return time.Since(start), nil
+	err := b.sample.Attach()
+	return time.Since(start), err
 }
 
 // Detach stops counting or sampling; in sample mode it first drains the
 // rings of every sample taken, into the counters.
 func (b *Backend) Detach(context.Context) (time.Duration, error) {
 	start := time.Now()
-	if b.count != nil {
-		err := b.count.detach()
-		return time.Since(start), err
+	var err error
+	switch {
+	case b.count != nil:
+		err = b.count.detach()
+	case b.sample != nil:
+		err = b.sample.Detach()
 	}
-	if b.session == nil {
-		return 0, nil
-	}
-	t, err := b.session.Stop()
-	b.session = nil
-	b.tally.Add(t)
 	return time.Since(start), err
 }
 
@@ -221,8 +205,7 @@ func (b *Backend) Counters(context.Context) (map[event.Event]backends.Counter, e
 	if b.count != nil {
 		return b.count.counters()
 	}
-	c := backends.Counter{Seen: b.tally.Samples}
-	b.tally.Account(&c, b.sampling)
+	c := b.sample.Counter()
 	out := map[event.Event]backends.Counter{}
 	for _, ev := range b.events {
 		out[ev] = c
