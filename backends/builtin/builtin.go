@@ -16,6 +16,7 @@ import (
 	"github.com/tracebench/tracebench/backends/ebpf/tpbtf"
 	"github.com/tracebench/tracebench/backends/ebpf/tracepoint"
 	"github.com/tracebench/tracebench/backends/perf/hpc"
+	"github.com/tracebench/tracebench/backends/perf/lbr"
 )
 
 var constructors = map[string]func() backends.Backend{
@@ -29,6 +30,7 @@ var constructors = map[string]func() backends.Backend{
 	fentry.Fexit:       fentry.New(fentry.Fexit),
 	perfevent.Name:     perfevent.New,
 	hpc.Name:           hpc.New,
+	lbr.Name:           lbr.New,
 }
 
 // Names returns the built-in backend names, sorted.

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // KallsymsPath lists the kernel's symbols with their addresses.
@@ -28,6 +29,19 @@ type Symbol struct {
 // function an address (a branch target, a sampled IP) belongs to.
 type Table struct {
 	syms []Symbol
+}
+
+var (
+	kernelOnce  sync.Once
+	kernelTable *Table
+	kernelErr   error
+)
+
+// KernelTable is the running kernel's table, read from KallsymsPath once
+// per process.
+func KernelTable() (*Table, error) {
+	kernelOnce.Do(func() { kernelTable, kernelErr = ReadTable(KallsymsPath) })
+	return kernelTable, kernelErr
 }
 
 // ReadTable reads the text symbols of a kallsyms file (KallsymsPath).

@@ -82,27 +82,7 @@ func (b *Backend) Describe(context.Context) (backends.Description, error) {
 // Probe sets up and attaches, for real, each mode and event on the
 // plugin's own cgroup, and classifies what fails.
 func (b *Backend) Probe(ctx context.Context, req backends.ProbeRequest) ([]backends.Support, error) {
-	var out []backends.Support
-	for _, mode := range req.Modes {
-		for _, ev := range req.Events {
-			s := backends.Support{Event: ev, Mode: mode}
-			trial := New()
-			res, err := trial.Setup(ctx, backends.Setup{Events: []event.Event{ev}, Mode: mode, Options: req.Options})
-			if err == nil {
-				_, err = trial.Attach(ctx)
-			}
-			if terr := trial.Teardown(ctx); err == nil {
-				err = terr
-			}
-			if err != nil {
-				s.Reason = classify(err)
-			} else {
-				s.ProbePoint = res.ProbePoints[ev]
-			}
-			out = append(out, s)
-		}
-	}
-	return out, nil
+	return perf.Probe(ctx, req, New, classify), nil
 }
 
 // classify gives every failure a class: a kernel's refusal its own, and
