@@ -21,7 +21,7 @@ func TestBranchFlags(t *testing.T) {
 		// new_type=PERF_BR_NEW_FAULT_INST spec=PERF_BR_SPEC_WRONG_PATH priv=PERF_BR_PRIV_HV
 		{0xc9fffffe, false, true, true, true, 0xffff, 18, 1, 3, "fault_inst", "wrong_path", "hv"},
 		// type=PERF_BR_SYSCALL priv=PERF_BR_PRIV_USER
-		{1<<30 | uint64(SyscallBranch)<<20, false, false, false, false, 0, SyscallBranch, 0, 1, "syscall", "na", "user"},
+		{BranchFlags(1<<30 | uint64(SyscallBranch)<<20), false, false, false, false, 0, SyscallBranch, 0, 1, "syscall", "na", "user"},
 		// reserved=1 only: nothing decoded.
 		{0x200000000, false, false, false, false, 0, 0, 0, 0, "unknown", "na", "unknown"},
 	} {
