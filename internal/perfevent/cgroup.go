@@ -17,9 +17,9 @@ const cgroupsPath = "/proc/cgroups"
 // cgroupError classifies a perf_event_open refused because of its cgroup
 // (perf_cgroup_connect): EINVAL when the kernel has no CONFIG_CGROUP_PERF,
 // EBADF when the fd is not a cgroup directory, ENOENT when the perf_event
-// controller is not on that directory's hierarchy (a cgroup v2 directory
-// while perf_event is mounted on a v1 hierarchy). ok is false when the
-// error is not the cgroup's.
+// controller has no state in that cgroup (perf_event mounted on a v1
+// hierarchy, or implicit controllers not yet instantiated in child cgroups
+// of v2). ok is false when the error is not the cgroup's.
 func cgroupError(p placement, err error) (class error, detail string, ok bool) {
 	if p.cgroup == "" {
 		return nil, "", false
@@ -30,10 +30,28 @@ func cgroupError(p placement, err error) (class error, detail string, ok bool) {
 		return ErrMissingConfig, "CONFIG_CGROUP_PERF: no perf_event controller in " + cgroupsPath, true
 	case errors.Is(err, unix.EBADF):
 		return ErrInvalid, p.cgroup + " is not a cgroup directory", true
+	case errors.Is(err, unix.ENOENT) && cgroupOpens(p):
+		// ENOENT is also a PMU's answer for an event it lacks: the
+		// cgroup is at fault only if a software event fails there too.
+		return nil, "", false
 	case errors.Is(err, unix.ENOENT) && known && hierarchy != 0 && isCgroup2(p.cgroup):
 		return ErrMissingConfig, "the perf_event controller is bound to a cgroup v1 hierarchy, not to the v2 one of " + p.cgroup, true
+	case errors.Is(err, unix.ENOENT) && known && hierarchy == 0 && isCgroup2(p.cgroup):
+		return ErrMissingConfig, p.cgroup + " has no perf_event state: the kernel instantiates implicit controllers in child cgroups only once the root's cgroup.subtree_control has been written since boot (cgroup.ActivateImplicit does it)", true
 	}
 	return nil, "", false
+}
+
+// cgroupOpens reports whether a software event, which every kernel has,
+// opens at p — if it does not with ENOENT, the cgroup refuses perf events.
+func cgroupOpens(p placement) bool {
+	attr := newAttr(TaskClock, Task{Disabled: true})
+	fd, err := unix.PerfEventOpen(&attr, p.pid, p.cpu, -1, unix.PERF_FLAG_FD_CLOEXEC|p.flags)
+	if err != nil {
+		return !errors.Is(err, unix.ENOENT)
+	}
+	unix.Close(fd)
+	return true
 }
 
 // perfEventHierarchy returns the hierarchy the perf_event controller is

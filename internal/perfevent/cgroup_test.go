@@ -137,6 +137,14 @@ func TestCgroupErrors(t *testing.T) {
 	if !errors.Is(err, ErrInvalid) || !errors.Is(err, unix.ENOENT) {
 		t.Errorf("missing cgroup: %v, want ErrInvalid with ENOENT", err)
 	}
+	// A hardware event the machine lacks is the PMU's refusal, not the
+	// cgroup's, although both say ENOENT.
+	if hw := ProbeHardware(); errors.Is(hw, ErrNoPMU) {
+		_, err := OpenCounter(Cycles, Task{Cgroup: g.Path})
+		if !errors.Is(err, ErrNoPMU) {
+			t.Errorf("cycles on a cgroup without a PMU: %v, want ErrNoPMU", err)
+		}
+	}
 	for _, task := range []Task{{Cgroup: g.Path, Pid: 1}, {Cgroup: g.Path, Inherit: true}, {Cgroup: g.Path, EnableOnExec: true}} {
 		if _, err := OpenCounter(TaskClock, task); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%+v: %v, want ErrInvalid", task, err)
