@@ -70,7 +70,13 @@ func eventNames() string {
 	return s
 }
 
-// Facts describes the sampling configuration in a cell's facts.
+// Facts describes the sampling configuration in a cell's facts, with the
+// kernel's sampling rate limit, which it lowers by itself when sampling
+// interrupts take too long.
 func (s Sampling) Facts() map[string]string {
-	return map[string]string{"sample_event": s.Event.Name, "sample_freq": strconv.FormatUint(s.Freq, 10)}
+	f := map[string]string{"sample_event": s.Event.Name, "sample_freq": strconv.FormatUint(s.Freq, 10)}
+	if max, err := perfevent.MaxSampleRate(); err == nil {
+		f["perf_event_max_sample_rate"] = strconv.Itoa(max)
+	}
+	return f
 }

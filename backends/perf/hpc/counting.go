@@ -199,7 +199,7 @@ func (c *counting) counters() (map[event.Event]backends.Counter, error) {
 		byName[ev.Name] = v
 		facts[ev.Name] = strconv.FormatUint(v, 10)
 		if hw[i].Multiplexed() {
-			multiplexed = append(multiplexed, ev.Name)
+			multiplexed = append(multiplexed, fmt.Sprintf("%s (on a counter %.1f%% of the time)", ev.Name, 100*float64(hw[i].Running)/float64(hw[i].Enabled)))
 		}
 		if len(c.events) == 1 && seen[c.events[0]] > 0 {
 			facts[ev.Name+"_per_event"] = strconv.FormatFloat(float64(v)/float64(seen[c.events[0]]), 'f', 2, 64)
