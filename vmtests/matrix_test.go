@@ -23,6 +23,9 @@ func TestDefaultMatrix(t *testing.T) {
 			}
 			continue
 		}
+		if (tg.Arch == "arm64") != (tg.ICount == "shift=3") {
+			t.Errorf("target %s: icount %q; arm64 guests need it for their PMU to count instructions", tg.Name, tg.ICount)
+		}
 		d, ok := tg.Source.(DebianPackage)
 		if !ok || !strings.HasSuffix(d.Pattern, "-"+tg.Arch+"-unsigned") || !strings.HasSuffix(tg.Name, "/"+tg.Arch) {
 			t.Errorf("target %s: source %v, arch %s", tg.Name, tg.Source, tg.Arch)
