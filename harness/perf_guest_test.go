@@ -154,3 +154,39 @@ func fact(t *testing.T, c results.Cell, name string) float64 {
 	}
 	return v
 }
+
+// TestPerfHost runs perf/hpc on the host, through its plugin, with software
+// events (the host has no PMU): a count cell's counters reach the results
+// as facts, and a sample cell's coverage is in samples, reconciled with
+// the samples expected (unexplained = expected − seen − lost).
+func TestPerfHost(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.Clean(t)
+	cfg := config(t, event.Openat)
+	cfg.Backends, cfg.Modes, cfg.CellBudget, cfg.CoverageOnly = []string{"perf/hpc"}, []backends.Mode{backends.Count, "sample"}, 2*time.Second, true
+	cfg.Options = map[string]string{"counters": "task-clock", "sample_event": "cpu-clock", "sample_freq": "1000"}
+	run, err := harness.Run(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Cells) != 2 {
+		t.Fatalf("%d cells, want 2", len(run.Cells))
+	}
+	for _, c := range run.Cells {
+		cv := c.Coverage
+		if c.Status != results.OK || cv == nil {
+			t.Fatalf("%s: %s %+v", c.Mode, c.Status, c.Reason)
+		}
+		t.Logf("%s: coverage %+v facts %v", c.Mode, *cv, c.Facts)
+		switch c.Mode {
+		case string(backends.Count):
+			if cv.Sampling || cv.Seen != cv.Produced || fact(t, c, "task-clock") <= 0 || c.ProbePoint != "syscalls:sys_enter_openat" {
+				t.Errorf("count cell %+v, probe point %q", *cv, c.ProbePoint)
+			}
+		default:
+			if !cv.Sampling || cv.Expected == 0 || cv.Unexplained != cv.Expected-cv.Seen-cv.Lost || fact(t, c, "samples_received") != float64(cv.Seen) {
+				t.Errorf("sample cell %+v", *cv)
+			}
+		}
+	}
+}
