@@ -117,18 +117,7 @@ func (b *Backend) Setup(_ context.Context, s backends.Setup) (backends.SetupResu
 	case backends.Count:
 		b.count, err = newCounting(s, task, res)
 	case Sample:
-		var sampling perf.Sampling
-		sampling, err = perf.ParseSampling(s.Options, perfevent.Cycles)
-		if err == nil {
-			err = probeEvent(sampling.Event, task)
-		}
-		for _, ev := range s.Events {
-			res.ProbePoints[ev] = fmt.Sprintf("%s@%dHz", sampling.Event, sampling.Freq)
-		}
-		for k, v := range sampling.Facts() {
-			res.Facts[k] = v
-		}
-		b.sample = &perf.Sampler{Sampling: sampling, Task: task}
+		b.sample, err = newSampler(s, task, res)
 	default:
 		return res, backends.Unsupportedf(backends.NotApplicable, "%s has no mode %q", Name, s.Mode)
 	}
@@ -138,6 +127,24 @@ func (b *Backend) Setup(_ context.Context, s backends.Setup) (backends.SetupResu
 	b.setUp = true
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// newSampler reads the sampling options and checks that the event opens.
+func newSampler(s backends.Setup, task perfevent.Task, res backends.SetupResult) (*perf.Sampler, error) {
+	sampling, err := perf.ParseSampling(s.Options, perfevent.Cycles)
+	if err != nil {
+		return nil, err
+	}
+	if err := probeEvent(sampling.Event, task); err != nil {
+		return nil, err
+	}
+	for _, ev := range s.Events {
+		res.ProbePoints[ev] = fmt.Sprintf("%s@%dHz", sampling.Event, sampling.Freq)
+	}
+	for k, v := range sampling.Facts() {
+		res.Facts[k] = v
+	}
+	return &perf.Sampler{Sampling: sampling, Task: task}, nil
 }
 
 // probeEvent opens ev once, disabled, in task's scope.
