@@ -128,9 +128,14 @@ type Counter struct {
 	// the events the workload produced.
 	Sampling bool
 	Expected uint64
-	// Facts are what the backend measured beside its counts since Setup
-	// (hardware counter values, samples per event…); the harness adds the
-	// last ones it reads to the cell's facts.
+	// Totals are quantities the backend measured beside its counts, that
+	// add up since Setup like them (hardware counter values, samples
+	// received); the harness records their growth over the coverage run
+	// among the cell's facts.
+	Totals map[string]uint64
+	// Facts describe what the backend measured with (the sampled event,
+	// counters the PMU multiplexed); the harness adds the last ones it
+	// reads to the cell's facts.
 	Facts map[string]string
 }
 

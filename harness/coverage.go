@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/tracebench/tracebench/backends"
@@ -64,14 +65,18 @@ func (c *cellRun) coverage(ctx context.Context, load workloads.Load, chunkOps in
 		cov.Unexplained = cov.Expected - seen - lost
 	}
 	c.addFacts(after.Facts)
+	totals := map[string]string{}
+	for k, v := range after.Totals {
+		totals[k] = strconv.FormatUint(v-before.Totals[k], 10)
+	}
+	c.addFacts(totals)
 	if cov.Invalid > 0 {
 		return cov, fmt.Errorf("%d of %d events seen carried wrong values (read through CO-RE: are the kernel types, BTF, those of this kernel?)", cov.Invalid, seen)
 	}
 	return cov, nil
 }
 
-// addFacts adds what the backend measured beside its counts to the cell's
-// facts.
+// addFacts adds to the cell's facts.
 func (c *cellRun) addFacts(facts map[string]string) {
 	if len(facts) > 0 && c.cell.Facts == nil {
 		c.cell.Facts = map[string]string{}

@@ -184,7 +184,7 @@ func TestPerfHost(t *testing.T) {
 				t.Errorf("count cell %+v, probe point %q", *cv, c.ProbePoint)
 			}
 		default:
-			if !cv.Sampling || cv.Expected == 0 || cv.Unexplained != cv.Expected-cv.Seen-cv.Lost || fact(t, c, "samples_received") != float64(cv.Seen) {
+			if !cv.Sampling || cv.Expected == 0 || cv.Unexplained != cv.Expected-cv.Seen-cv.Lost || fact(t, c, "samples_received") != float64(cv.Seen) || c.Facts["sample_event"] != "cpu-clock" {
 				t.Errorf("sample cell %+v", *cv)
 			}
 		}

@@ -840,7 +840,8 @@ type Counter struct {
 	// time) rather than with the events the workload produced.
 	Sampling      bool              `protobuf:"varint,5,opt,name=sampling,proto3" json:"sampling,omitempty"`
 	Expected      uint64            `protobuf:"varint,6,opt,name=expected,proto3" json:"expected,omitempty"`
-	Facts         map[string]string `protobuf:"bytes,7,rep,name=facts,proto3" json:"facts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"` // measured beside the counts since Setup
+	Facts         map[string]string `protobuf:"bytes,7,rep,name=facts,proto3" json:"facts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`    // what the backend measured with
+	Totals        map[string]uint64 `protobuf:"bytes,8,rep,name=totals,proto3" json:"totals,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"` // measured beside the counts, adding up since Setup
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -920,6 +921,13 @@ func (x *Counter) GetExpected() uint64 {
 func (x *Counter) GetFacts() map[string]string {
 	if x != nil {
 		return x.Facts
+	}
+	return nil
+}
+
+func (x *Counter) GetTotals() map[string]uint64 {
+	if x != nil {
+		return x.Totals
 	}
 	return nil
 }
@@ -1105,7 +1113,7 @@ const file_backend_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x18\n" +
 	"\x06Timing\x12\x0e\n" +
-	"\x02ns\x18\x01 \x01(\x03R\x02ns\"\x94\x02\n" +
+	"\x02ns\x18\x01 \x01(\x03R\x02ns\"\x93\x03\n" +
 	"\aCounter\x12\x14\n" +
 	"\x05event\x18\x01 \x01(\tR\x05event\x12\x12\n" +
 	"\x04seen\x18\x02 \x01(\x04R\x04seen\x12\x12\n" +
@@ -1113,11 +1121,15 @@ const file_backend_proto_rawDesc = "" +
 	"\ainvalid\x18\x04 \x01(\x04R\ainvalid\x12\x1a\n" +
 	"\bsampling\x18\x05 \x01(\bR\bsampling\x12\x1a\n" +
 	"\bexpected\x18\x06 \x01(\x04R\bexpected\x12?\n" +
-	"\x05facts\x18\a \x03(\v2).tracebench.backend.v1.Counter.FactsEntryR\x05facts\x1a8\n" +
+	"\x05facts\x18\a \x03(\v2).tracebench.backend.v1.Counter.FactsEntryR\x05facts\x12B\n" +
+	"\x06totals\x18\b \x03(\v2*.tracebench.backend.v1.Counter.TotalsEntryR\x06totals\x1a8\n" +
 	"\n" +
 	"FactsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"K\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a9\n" +
+	"\vTotalsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\"K\n" +
 	"\rCountersReply\x12:\n" +
 	"\bcounters\x18\x01 \x03(\v2\x1e.tracebench.backend.v1.CounterR\bcounters\"`\n" +
 	"\n" +
@@ -1149,7 +1161,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_backend_proto_goTypes = []any{
 	(*Empty)(nil),         // 0: tracebench.backend.v1.Empty
 	(*Description)(nil),   // 1: tracebench.backend.v1.Description
@@ -1172,6 +1184,7 @@ var file_backend_proto_goTypes = []any{
 	nil,                   // 18: tracebench.backend.v1.SetupReply.ProbePointsEntry
 	nil,                   // 19: tracebench.backend.v1.SetupReply.FactsEntry
 	nil,                   // 20: tracebench.backend.v1.Counter.FactsEntry
+	nil,                   // 21: tracebench.backend.v1.Counter.TotalsEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	2,  // 0: tracebench.backend.v1.Description.probes:type_name -> tracebench.backend.v1.ProbeSpec
@@ -1184,30 +1197,31 @@ var file_backend_proto_depIdxs = []int32{
 	18, // 7: tracebench.backend.v1.SetupReply.probe_points:type_name -> tracebench.backend.v1.SetupReply.ProbePointsEntry
 	19, // 8: tracebench.backend.v1.SetupReply.facts:type_name -> tracebench.backend.v1.SetupReply.FactsEntry
 	20, // 9: tracebench.backend.v1.Counter.facts:type_name -> tracebench.backend.v1.Counter.FactsEntry
-	13, // 10: tracebench.backend.v1.CountersReply.counters:type_name -> tracebench.backend.v1.Counter
-	0,  // 11: tracebench.backend.v1.Backend.Describe:input_type -> tracebench.backend.v1.Empty
-	4,  // 12: tracebench.backend.v1.Backend.Probe:input_type -> tracebench.backend.v1.ProbeRequest
-	8,  // 13: tracebench.backend.v1.Backend.Plan:input_type -> tracebench.backend.v1.SetupRequest
-	8,  // 14: tracebench.backend.v1.Backend.Setup:input_type -> tracebench.backend.v1.SetupRequest
-	0,  // 15: tracebench.backend.v1.Backend.Attach:input_type -> tracebench.backend.v1.Empty
-	0,  // 16: tracebench.backend.v1.Backend.Detach:input_type -> tracebench.backend.v1.Empty
-	0,  // 17: tracebench.backend.v1.Backend.Counters:input_type -> tracebench.backend.v1.Empty
-	0,  // 18: tracebench.backend.v1.Backend.Teardown:input_type -> tracebench.backend.v1.Empty
-	0,  // 19: tracebench.backend.v1.Backend.Usage:input_type -> tracebench.backend.v1.Empty
-	1,  // 20: tracebench.backend.v1.Backend.Describe:output_type -> tracebench.backend.v1.Description
-	6,  // 21: tracebench.backend.v1.Backend.Probe:output_type -> tracebench.backend.v1.ProbeReply
-	10, // 22: tracebench.backend.v1.Backend.Plan:output_type -> tracebench.backend.v1.PlanReply
-	11, // 23: tracebench.backend.v1.Backend.Setup:output_type -> tracebench.backend.v1.SetupReply
-	12, // 24: tracebench.backend.v1.Backend.Attach:output_type -> tracebench.backend.v1.Timing
-	12, // 25: tracebench.backend.v1.Backend.Detach:output_type -> tracebench.backend.v1.Timing
-	14, // 26: tracebench.backend.v1.Backend.Counters:output_type -> tracebench.backend.v1.CountersReply
-	0,  // 27: tracebench.backend.v1.Backend.Teardown:output_type -> tracebench.backend.v1.Empty
-	15, // 28: tracebench.backend.v1.Backend.Usage:output_type -> tracebench.backend.v1.UsageReply
-	20, // [20:29] is the sub-list for method output_type
-	11, // [11:20] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	21, // 10: tracebench.backend.v1.Counter.totals:type_name -> tracebench.backend.v1.Counter.TotalsEntry
+	13, // 11: tracebench.backend.v1.CountersReply.counters:type_name -> tracebench.backend.v1.Counter
+	0,  // 12: tracebench.backend.v1.Backend.Describe:input_type -> tracebench.backend.v1.Empty
+	4,  // 13: tracebench.backend.v1.Backend.Probe:input_type -> tracebench.backend.v1.ProbeRequest
+	8,  // 14: tracebench.backend.v1.Backend.Plan:input_type -> tracebench.backend.v1.SetupRequest
+	8,  // 15: tracebench.backend.v1.Backend.Setup:input_type -> tracebench.backend.v1.SetupRequest
+	0,  // 16: tracebench.backend.v1.Backend.Attach:input_type -> tracebench.backend.v1.Empty
+	0,  // 17: tracebench.backend.v1.Backend.Detach:input_type -> tracebench.backend.v1.Empty
+	0,  // 18: tracebench.backend.v1.Backend.Counters:input_type -> tracebench.backend.v1.Empty
+	0,  // 19: tracebench.backend.v1.Backend.Teardown:input_type -> tracebench.backend.v1.Empty
+	0,  // 20: tracebench.backend.v1.Backend.Usage:input_type -> tracebench.backend.v1.Empty
+	1,  // 21: tracebench.backend.v1.Backend.Describe:output_type -> tracebench.backend.v1.Description
+	6,  // 22: tracebench.backend.v1.Backend.Probe:output_type -> tracebench.backend.v1.ProbeReply
+	10, // 23: tracebench.backend.v1.Backend.Plan:output_type -> tracebench.backend.v1.PlanReply
+	11, // 24: tracebench.backend.v1.Backend.Setup:output_type -> tracebench.backend.v1.SetupReply
+	12, // 25: tracebench.backend.v1.Backend.Attach:output_type -> tracebench.backend.v1.Timing
+	12, // 26: tracebench.backend.v1.Backend.Detach:output_type -> tracebench.backend.v1.Timing
+	14, // 27: tracebench.backend.v1.Backend.Counters:output_type -> tracebench.backend.v1.CountersReply
+	0,  // 28: tracebench.backend.v1.Backend.Teardown:output_type -> tracebench.backend.v1.Empty
+	15, // 29: tracebench.backend.v1.Backend.Usage:output_type -> tracebench.backend.v1.UsageReply
+	21, // [21:30] is the sub-list for method output_type
+	12, // [12:21] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -1221,7 +1235,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -32,8 +32,8 @@ type Case struct {
 type Result struct {
 	Want     uint64 // operations asked of the workload
 	Produced uint64 // operations it reported
-	// Counter is what the backend counted while attached; its facts are
-	// the last ones it reported.
+	// Counter is what the backend counted while attached, totals
+	// included; its facts are the last ones it reported.
 	Counter backends.Counter
 	Setup   backends.SetupResult
 }
@@ -127,7 +127,11 @@ func Run(t *testing.T, b backends.Backend, c Case) Result {
 		Invalid:  a.Invalid - b0.Invalid,
 		Sampling: a.Sampling,
 		Expected: a.Expected - b0.Expected,
+		Totals:   map[string]uint64{},
 		Facts:    a.Facts,
+	}
+	for k, v := range a.Totals {
+		res.Counter.Totals[k] = v - b0.Totals[k]
 	}
 	return res
 }

@@ -3,6 +3,7 @@ package perf
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -46,7 +47,7 @@ func TestClassify(t *testing.T) {
 }
 
 // TestTally checks the sampling arithmetic: expected samples from the
-// running time, throttled time as losses, facts.
+// running time, throttled time as losses, totals and facts.
 func TestTally(t *testing.T) {
 	var a Tally
 	a.Add(Tally{Samples: 900, Periods: 900_000, LostRing: 20, LostPMU: 5, Throttles: 2, ThrottledNs: 30_000_000, Count: 1_000_000, RunningNs: 1_000_000_000})
@@ -56,11 +57,12 @@ func TestTally(t *testing.T) {
 	if !c.Sampling || c.Expected != 1100 || c.Lost != 20+5+30 || c.Seen != 995 {
 		t.Errorf("counter %+v: want 995 seen, 55 lost of 1100 expected", c)
 	}
-	want := map[string]string{"sample_event": "cycles", "sample_freq": "1000", "samples_received": "995", "samples_expected": "1100",
-		"samples_lost_ring": "20", "samples_lost_pmu": "5", "throttles": "2", "samples_throttled_estimate": "30", "mean_period": "1000"}
-	for k, v := range want {
-		if c.Facts[k] != v {
-			t.Errorf("fact %s = %q, want %q", k, c.Facts[k], v)
-		}
+	want := map[string]uint64{"samples_received": 995, "samples_lost_ring": 20, "samples_lost_pmu": 5, "throttles": 2,
+		"samples_throttled_estimate": 30, "sampled_event_count": 1_000_000, "sampled_event_periods": 995_000, "sampled_event_running_ns": 1_100_000_000}
+	if !maps.Equal(c.Totals, want) {
+		t.Errorf("totals %v, want %v", c.Totals, want)
+	}
+	if c.Facts["sample_event"] != "cycles" || c.Facts["sample_freq"] != "1000" {
+		t.Errorf("facts %v", c.Facts)
 	}
 }

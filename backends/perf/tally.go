@@ -1,10 +1,6 @@
 package perf
 
-import (
-	"strconv"
-
-	"github.com/tracebench/tracebench/backends"
-)
+import "github.com/tracebench/tracebench/backends"
 
 // Tally is what sampling sessions saw, added up over a cell's attached
 // periods.
@@ -45,28 +41,28 @@ func (t Tally) Expected(freq uint64) uint64 { return t.RunningNs / 1000 * freq /
 func (t Tally) Throttled(freq uint64) uint64 { return t.ThrottledNs / 1000 * freq / 1_000_000 }
 
 // Account makes c a sampling counter: the samples s expected, the losses
-// (full rings, PMU drops, and the samples throttling skipped) and facts.
-// Seen is the caller's: samples received, or what an eBPF program counted.
+// (full rings, PMU drops, and the samples throttling skipped), each as a
+// total too, and the sampling configuration as facts. Seen is the
+// caller's: samples received, or what an eBPF program counted.
 func (t Tally) Account(c *backends.Counter, s Sampling) {
 	c.Sampling = true
 	c.Expected = t.Expected(s.Freq)
 	c.Lost += t.LostRing + t.LostPMU + t.Throttled(s.Freq)
+	if c.Totals == nil {
+		c.Totals = map[string]uint64{}
+	}
+	c.Totals["samples_received"] = t.Samples
+	c.Totals["samples_lost_ring"] = t.LostRing
+	c.Totals["samples_lost_pmu"] = t.LostPMU
+	c.Totals["throttles"] = t.Throttles
+	c.Totals["samples_throttled_estimate"] = t.Throttled(s.Freq)
+	c.Totals["sampled_event_count"] = t.Count
+	c.Totals["sampled_event_periods"] = t.Periods
+	c.Totals["sampled_event_running_ns"] = t.RunningNs
 	if c.Facts == nil {
 		c.Facts = map[string]string{}
 	}
 	for k, v := range s.Facts() {
 		c.Facts[k] = v
-	}
-	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
-	c.Facts["samples_received"] = u(t.Samples)
-	c.Facts["samples_expected"] = u(c.Expected)
-	c.Facts["samples_lost_ring"] = u(t.LostRing)
-	c.Facts["samples_lost_pmu"] = u(t.LostPMU)
-	c.Facts["throttles"] = u(t.Throttles)
-	c.Facts["samples_throttled_estimate"] = u(t.Throttled(s.Freq))
-	c.Facts["sampled_event_count"] = u(t.Count)
-	c.Facts["sampled_event_running_ns"] = u(t.RunningNs)
-	if t.Samples > 0 {
-		c.Facts["mean_period"] = u(t.Periods / t.Samples)
 	}
 }

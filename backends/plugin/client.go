@@ -108,7 +108,7 @@ func (c *client) Counters(ctx context.Context) (map[event.Event]backends.Counter
 			return nil, statusToErr("counters", err)
 		}
 		out[e] = backends.Counter{Seen: x.GetSeen(), Lost: x.GetLost(), Invalid: x.GetInvalid(),
-			Sampling: x.GetSampling(), Expected: x.GetExpected(), Facts: x.GetFacts()}
+			Sampling: x.GetSampling(), Expected: x.GetExpected(), Totals: x.GetTotals(), Facts: x.GetFacts()}
 	}
 	return out, nil
 }

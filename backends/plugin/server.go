@@ -96,7 +96,7 @@ func (s *server) Counters(ctx context.Context, _ *pb.Empty) (*pb.CountersReply, 
 	out := &pb.CountersReply{}
 	for e, c := range cs {
 		out.Counters = append(out.Counters, &pb.Counter{Event: e.String(), Seen: c.Seen, Lost: c.Lost, Invalid: c.Invalid,
-			Sampling: c.Sampling, Expected: c.Expected, Facts: c.Facts})
+			Sampling: c.Sampling, Expected: c.Expected, Totals: c.Totals, Facts: c.Facts})
 	}
 	return out, nil
 }

@@ -3,7 +3,8 @@ package hpc
 import (
 	"errors"
 	"fmt"
-	"strconv"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/tracebench/tracebench/backends"
@@ -27,12 +28,16 @@ type counting struct {
 	// Totals over the periods detached so far.
 	seen    map[event.Event]uint64
 	hwTotal []perfevent.Count
+
+	// BPF programs found on the same tracepoints at an attach or a detach
+	// (see shadowingLinks), or why they could not be looked for.
+	shadows map[string]bool
 }
 
 // newCounting resolves the tracepoints of s.Events and finds which of the
 // hardware counters the PMU has, opening each once in the cgroup.
 func newCounting(s backends.Setup, task perfevent.Task, res backends.SetupResult) (*counting, error) {
-	c := &counting{events: s.Events, points: map[event.Event]perfevent.Event{}, seen: map[event.Event]uint64{}}
+	c := &counting{events: s.Events, points: map[event.Event]perfevent.Event{}, seen: map[event.Event]uint64{}, shadows: map[string]bool{}}
 	for _, ev := range s.Events {
 		group, name, ok := tracepoint.Point(ev)
 		if !ok {
@@ -122,7 +127,24 @@ func (c *counting) attach(task perfevent.Task) error {
 			return err
 		}
 	}
+	c.lookForShadows()
 	return nil
+}
+
+// lookForShadows notes the BPF programs on the counted tracepoints.
+func (c *counting) lookForShadows() {
+	points := map[string]string{}
+	for _, tp := range c.points {
+		_, name, _ := strings.Cut(tp.Name, ":")
+		points[name] = tp.Name
+	}
+	found, err := shadowingLinks(points)
+	for _, s := range found {
+		c.shadows[s] = true
+	}
+	if err != nil {
+		c.shadows[err.Error()] = true
+	}
 }
 
 // detach stops the counters, adds their counts to the totals and closes
@@ -131,6 +153,7 @@ func (c *counting) detach() error {
 	if c.tps == nil {
 		return nil
 	}
+	c.lookForShadows()
 	var errs []error
 	for _, ctr := range c.tps {
 		errs = append(errs, ctr.Disable())
@@ -184,38 +207,31 @@ func (c *counting) close() {
 }
 
 // counters reports the tracepoint counts as seen, and the hardware counts
-// as facts: each counter's total (scaled when the PMU multiplexed it) and,
-// for a cell of one event, its value per event.
+// as totals, each scaled when the PMU multiplexed it (a fact then says by
+// how much).
 func (c *counting) counters() (map[event.Event]backends.Counter, error) {
 	seen, hw, err := c.read()
 	if err != nil {
 		return nil, err
 	}
+	totals := map[string]uint64{}
 	facts := map[string]string{}
 	var multiplexed []string
-	byName := map[string]uint64{}
 	for i, ev := range c.hw {
-		v := hw[i].Scaled()
-		byName[ev.Name] = v
-		facts[ev.Name] = strconv.FormatUint(v, 10)
+		totals[ev.Name] = hw[i].Scaled()
 		if hw[i].Multiplexed() {
 			multiplexed = append(multiplexed, fmt.Sprintf("%s (on a counter %.1f%% of the time)", ev.Name, 100*float64(hw[i].Running)/float64(hw[i].Enabled)))
-		}
-		if len(c.events) == 1 && seen[c.events[0]] > 0 {
-			facts[ev.Name+"_per_event"] = strconv.FormatFloat(float64(v)/float64(seen[c.events[0]]), 'f', 2, 64)
 		}
 	}
 	if len(multiplexed) > 0 {
 		facts["hpc_multiplexed"] = strings.Join(multiplexed, ",")
 	}
-	if cyc := byName[perfevent.Cycles.Name]; cyc > 0 {
-		if ins, ok := byName[perfevent.Instructions.Name]; ok {
-			facts["ipc"] = strconv.FormatFloat(float64(ins)/float64(cyc), 'f', 3, 64)
-		}
+	if len(c.shadows) > 0 {
+		facts["shadowed_by_bpf"] = strings.Join(slices.Sorted(maps.Keys(c.shadows)), "; ")
 	}
 	out := map[event.Event]backends.Counter{}
 	for _, ev := range c.events {
-		out[ev] = backends.Counter{Seen: seen[ev], Facts: facts}
+		out[ev] = backends.Counter{Seen: seen[ev], Totals: totals, Facts: facts}
 	}
 	return out, nil
 }

@@ -10,7 +10,8 @@
 //     values per event are the cell's facts. Beware: an eBPF program that
 //     returns 0 on the same tracepoint, attached through perf (ebpf/tracepoint
 //     does), drops the hit for every perf event on it, machine-wide: the
-//     count is then silently short (unexplained).
+//     count is then short (unexplained), and the fact shadowed_by_bpf names
+//     the programs found there at an attach or a detach.
 //   - sample: a hardware event (cycles by default) is sampled at a
 //     frequency, every sample read from per-CPU ring buffers. A sampler sees
 //     a share of the workload's time, not each event: coverage is samples

@@ -179,10 +179,13 @@ func (b *Backend) Counters(context.Context) (map[event.Event]backends.Counter, e
 	}
 	c := b.sampler.Counter()
 	b.mu.Lock()
-	for k, v := range b.reading.Facts(b.marks) {
-		c.Facts[k] = v
+	for k, v := range b.reading.Totals(b.marks) {
+		c.Totals[k] = v
 	}
 	b.mu.Unlock()
+	for k, v := range Facts(b.marks) {
+		c.Facts[k] = v
+	}
 	c.Facts["verified_on_hardware"] = NotVerified
 	out := map[event.Event]backends.Counter{}
 	for _, ev := range b.events {

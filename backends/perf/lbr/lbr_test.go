@@ -3,6 +3,7 @@ package lbr
 import (
 	"encoding/binary"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 
@@ -104,19 +105,15 @@ func TestReading(t *testing.T) {
 		}
 		r.Add(s, marks)
 	}
-	want := map[string]string{
-		"lbr_samples_with_stack": "2", "lbr_entries": "6", "lbr_to_user": "3", "lbr_to_kernel": "3",
-		"lbr_user_to_kernel": "1", "lbr_syscall_branches": "1",
-		"lbr_syscall_entry": "entry_SYSCALL_64", "lbr_samples_showing_syscall_entry": "1",
-		"lbr_event_function": "__x64_sys_getppid", "lbr_samples_showing_event_function": "1",
+	want := map[string]uint64{
+		"lbr_samples_with_stack": 2, "lbr_entries": 6, "lbr_to_user": 3, "lbr_to_kernel": 3,
+		"lbr_user_to_kernel": 1, "lbr_syscall_branches": 1,
+		"lbr_samples_showing_syscall_entry": 1, "lbr_samples_showing_event_function": 1,
 	}
-	got := r.Facts(marks)
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s = %q, want %q", k, got[k], v)
-		}
+	if got := r.Totals(marks); !maps.Equal(got, want) {
+		t.Errorf("totals %v, want %v", got, want)
 	}
-	if len(got) != len(want) {
+	if got, want := Facts(marks), map[string]string{"lbr_syscall_entry": "entry_SYSCALL_64", "lbr_event_function": "__x64_sys_getppid"}; !maps.Equal(got, want) {
 		t.Errorf("facts %v, want %v", got, want)
 	}
 }

@@ -2,7 +2,6 @@ package lbr
 
 import (
 	"runtime"
-	"strconv"
 
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/internal/ksym"
@@ -98,20 +97,27 @@ func (r *Reading) Add(s *perfevent.Sample, marks []Landmark) {
 
 func in(addr uint64, m Landmark) bool { return addr >= m.Lo && addr < m.Hi }
 
-// Facts describes the reading, naming the landmarks it looked for.
-func (r Reading) Facts(marks []Landmark) map[string]string {
-	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
-	f := map[string]string{
-		"lbr_samples_with_stack": u(r.Samples),
-		"lbr_entries":            u(r.Entries),
-		"lbr_to_user":            u(r.User),
-		"lbr_to_kernel":          u(r.Kernel),
-		"lbr_user_to_kernel":     u(r.Entering),
-		"lbr_syscall_branches":   u(r.Syscalls),
+// Totals are the reading's counts, by name.
+func (r Reading) Totals(marks []Landmark) map[string]uint64 {
+	t := map[string]uint64{
+		"lbr_samples_with_stack": r.Samples,
+		"lbr_entries":            r.Entries,
+		"lbr_to_user":            r.User,
+		"lbr_to_kernel":          r.Kernel,
+		"lbr_user_to_kernel":     r.Entering,
+		"lbr_syscall_branches":   r.Syscalls,
 	}
 	for _, m := range marks {
+		t["lbr_samples_showing_"+m.Role] = r.Landmarks[m.Role]
+	}
+	return t
+}
+
+// Facts name the landmarks the reading looked for.
+func Facts(marks []Landmark) map[string]string {
+	f := map[string]string{}
+	for _, m := range marks {
 		f["lbr_"+m.Role] = m.Name
-		f["lbr_samples_showing_"+m.Role] = u(r.Landmarks[m.Role])
 	}
 	return f
 }
