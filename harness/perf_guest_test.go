@@ -23,7 +23,7 @@ const pmuTarget = "debian:6.1/arm64"
 
 // TestPerfGuest runs the perf backends' cells in the arm64 guest, twice at
 // once: with a 4 s budget sampling at 100 Hz, and with a 2 s budget
-// sampling at 400 Hz. In count mode perf/hpc must count every event
+// sampling at 400 Hz (the coverage runs, sized to the budget, differ). In count mode perf/hpc must count every event
 // exactly, and its instruction and cycle counts must grow with the
 // workload's operations (icount makes them exact: their ratio between the
 // runs must follow the ratio of operations); sampling at 400 Hz must take
@@ -63,7 +63,9 @@ func TestPerfGuest(t *testing.T) {
 			runs[i], errs[i] = harness.Run(t.Context(), harness.Config{
 				Exe: testutil.Binary(t), AgentArgs: []string{"workload", "agent"}, ServeArgs: []string{"backend", "serve"},
 				Backends: s.backends, Events: []event.Event{event.Getppid},
-				CellBudget: s.budget, GuestBudget: s.budget, CoverageOnly: true,
+				// The whole measurement but collateral, not the portability
+				// mode: its coverage runs are capped, not sized to the budget.
+				CellBudget: s.budget, GuestBudget: s.budget, SkipCollateral: true,
 				Options:   map[string]string{"sample_freq": s.freq},
 				SkipLocal: true, Guests: []vmtests.Target{target}, Cache: cache, GuestBinaries: testutil.GuestBinaries(t),
 				OutDir: t.TempDir(), RunID: fmt.Sprintf("perf-%d-%d", i, time.Now().UnixNano()),
