@@ -121,6 +121,22 @@ type Counter struct {
 	// (e.g. a pid read through CO-RE with the wrong kernel types): proof
 	// that data was wrong rather than missing.
 	Invalid uint64
+	// Sampling says that Seen and Lost count samples, not events: a
+	// sampling backend sees a share of the workload's time, not each
+	// event. Its coverage is then reconciled with Expected, the samples
+	// its frequency and the workload's CPU time call for, rather than with
+	// the events the workload produced.
+	Sampling bool
+	Expected uint64
+	// Totals are quantities the backend measured beside its counts, that
+	// add up since Setup like them (hardware counter values, samples
+	// received); the harness records their growth over the coverage run
+	// among the cell's facts.
+	Totals map[string]uint64
+	// Facts describe what the backend measured with (the sampled event,
+	// counters the PMU multiplexed); the harness adds the last ones it
+	// reads to the cell's facts.
+	Facts map[string]string
 }
 
 // Usage is a backend process's own resource use.

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/tracebench/tracebench/backends"
@@ -68,13 +69,34 @@ func (c *cellRun) covered(ctx context.Context, spec workloads.RunSpec) (*results
 	}
 	seen := int64(after.Seen - before.Seen)
 	lost := int64(after.Lost - before.Lost)
-	return &results.Coverage{
+	cov := &results.Coverage{
 		Produced:    int64(produced),
 		Seen:        seen,
 		Lost:        lost,
 		Unexplained: int64(produced) - seen - lost,
 		Invalid:     int64(after.Invalid - before.Invalid),
-	}, nil
+	}
+	if after.Sampling {
+		cov.Sampling, cov.Expected = true, int64(after.Expected-before.Expected)
+		cov.Unexplained = cov.Expected - seen - lost
+	}
+	c.addFacts(after.Facts)
+	totals := map[string]string{}
+	for k, v := range after.Totals {
+		totals[k] = strconv.FormatUint(v-before.Totals[k], 10)
+	}
+	c.addFacts(totals)
+	return cov, nil
+}
+
+// addFacts adds to the cell's facts.
+func (c *cellRun) addFacts(facts map[string]string) {
+	if len(facts) > 0 && c.cell.Facts == nil {
+		c.cell.Facts = map[string]string{}
+	}
+	for k, v := range facts {
+		c.cell.Facts[k] = v
+	}
 }
 
 func (c *cellRun) counters(ctx context.Context) (backends.Counter, error) {

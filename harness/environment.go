@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/tracebench/tracebench/internal/cgroup"
 	"github.com/tracebench/tracebench/internal/mounts"
 	"github.com/tracebench/tracebench/kstate"
 )
@@ -45,6 +46,11 @@ func prepare(cfg Config, j *kstate.Journal) (*environment, error) {
 			return nil, err
 		}
 		root = cgroup2Dir
+		// Nothing manages this hierarchy: give child cgroups their
+		// perf_event state (see cgroup.ActivateImplicit).
+		if err := cgroup.ActivateImplicit(root); err != nil {
+			return nil, err
+		}
 	}
 	env.cgroupRoot = root
 	env.pinCPUs()

@@ -118,6 +118,7 @@ func (h *harness) runGuest(ctx context.Context, t vmtests.Target) {
 		LogDir:  filepath.Join(h.cfg.OutDir, "logs"),
 		Memory:  cmpOr(t.Memory, "1G"),
 		CPUs:    t.CPUs,
+		ICount:  t.ICount,
 	})
 	if ctx.Err() != nil {
 		return
@@ -222,6 +223,9 @@ func (h *harness) mergeGuest(t vmtests.Target, k vmtests.Kernel, run *results.Ru
 	for _, gt := range run.Targets {
 		if gt.Name == t.Name {
 			gt.Host.Machine = h.machine // the machine that ran qemu
+			if gt.Host.Emulated {
+				gt.Host.ICount = t.ICount
+			}
 			h.addTarget(gt)
 		}
 	}

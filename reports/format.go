@@ -47,12 +47,16 @@ func Ns(ns float64) string {
 	return fmt.Sprintf("%.1fns", ns)
 }
 
-// Coverage formats seen/produced with losses.
+// Coverage formats seen/produced with losses, or for a sampling backend
+// samples seen/expected.
 func Coverage(c *results.Coverage) string {
 	if c == nil {
 		return "-"
 	}
 	s := fmt.Sprintf("%d/%d", c.Seen, c.Produced)
+	if c.Sampling {
+		s = fmt.Sprintf("%d/%d samples", c.Seen, c.Expected)
+	}
 	if c.Lost != 0 {
 		s += fmt.Sprintf(" lost %d", c.Lost)
 	}

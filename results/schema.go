@@ -78,6 +78,10 @@ type Host struct {
 	// Emulated is true in a guest under software emulation (qemu TCG):
 	// absolute times are artefacts; only on/off ratios mean anything.
 	Emulated bool `json:"emulated"`
+	// ICount is qemu's -icount setting of an emulated guest (e.g.
+	// "shift=0"): its clock then counts instructions, so its times are
+	// instruction counts, deterministic but not durations.
+	ICount string `json:"icount,omitempty"`
 }
 
 // Status is the outcome of a cell.
@@ -169,7 +173,8 @@ type Effect struct {
 
 // Coverage reconciles what the workload produced with what the backend
 // reported: Unexplained = Produced − Seen − Lost (negative when the backend
-// saw more than was produced, e.g. events from outside the workload).
+// saw more than was produced, e.g. events from outside the workload), or
+// Expected − Seen − Lost for a sampling backend.
 type Coverage struct {
 	Produced    int64 `json:"produced"`
 	Seen        int64 `json:"seen"`
@@ -179,6 +184,12 @@ type Coverage struct {
 	// (e.g. a pid read through CO-RE with another kernel's types); a cell
 	// with invalid events has failed, whatever its counts.
 	Invalid int64 `json:"invalid,omitempty"`
+	// Sampling: seen and lost count samples of a sampling backend, and
+	// Expected is how many its frequency and the workload's CPU time call
+	// for; then Unexplained = Expected − Seen − Lost, and Produced is still
+	// the workload's count of events.
+	Sampling bool  `json:"sampling,omitempty"`
+	Expected int64 `json:"expected,omitempty"`
 }
 
 // Load is a cell's load curve.

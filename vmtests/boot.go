@@ -48,6 +48,7 @@ type BootOptions struct {
 	LogDir string
 	Memory string // qemu syntax, "" means 512M
 	CPUs   int    // 0 means 1
+	ICount string // qemu -icount setting under TCG, e.g. "shift=0"
 }
 
 // BootResult is what came back from a guest.
@@ -103,7 +104,7 @@ func Boot(ctx context.Context, k Kernel, opts BootOptions) (BootResult, error) {
 	}
 	run, err := qemu.Run(ctx, qemu.Machine{
 		Arch: k.Arch, Kernel: k.BootImage(), Initrd: initrd, Cmdline: opts.Cmdline,
-		Memory: opts.Memory, CPUs: opts.CPUs, ConsoleLog: res.ConsoleLog,
+		Memory: opts.Memory, CPUs: opts.CPUs, ICount: opts.ICount, ConsoleLog: res.ConsoleLog,
 		Ports: []qemu.Port{{Name: guest.PortName, Path: port}}, Timeout: timeout,
 	})
 	res.ConsoleTail, res.Emulated, res.Elapsed = run.ConsoleTail, run.Emulated, run.Elapsed

@@ -41,6 +41,9 @@ type Target struct {
 	Memory string // guest memory in qemu's syntax (512M, 1G); "" means 512M
 	// Timeout bounds one boot; 0 means the caller's.
 	Timeout time.Duration
+	// ICount is qemu's -icount setting under software emulation, e.g.
+	// "shift=0" (see qemu.Machine.ICount); "" means none.
+	ICount string
 }
 
 // Host reports whether t is the running kernel rather than a guest.
@@ -100,6 +103,7 @@ type rawTarget struct {
 	SMP     *int   `toml:"smp"`
 	Memory  string `toml:"memory"`
 	Timeout string `toml:"timeout"`
+	ICount  *int   `toml:"icount"`
 }
 
 var memoryRE = regexp.MustCompile(`^[1-9][0-9]*[MG]$`)
@@ -146,7 +150,7 @@ func (r rawTarget) target(name string) (Target, error) {
 	}
 	switch {
 	case r.Host:
-		if r.Arch != "" || r.Modules != "" || r.BTF != "" || r.SMP != nil || r.Memory != "" || r.Timeout != "" {
+		if r.Arch != "" || r.Modules != "" || r.BTF != "" || r.SMP != nil || r.Memory != "" || r.Timeout != "" || r.ICount != nil {
 			return t, errors.New("the host target takes no other field")
 		}
 		t.Arch = HostArch()
@@ -177,6 +181,13 @@ func (r rawTarget) target(name string) (Target, error) {
 			return t, fmt.Errorf("field \"timeout\" is %q, want a duration like 90s or 5m", r.Timeout)
 		}
 		t.Timeout = d
+	}
+	if r.ICount != nil {
+		// qemu accepts shifts 0 to 10 (1 ns to 1 µs per instruction).
+		if *r.ICount < 0 || *r.ICount > 10 {
+			return t, fmt.Errorf("field \"icount\" is %d, want a shift from 0 to 10", *r.ICount)
+		}
+		t.ICount = fmt.Sprintf("shift=%d", *r.ICount)
 	}
 	return t, nil
 }

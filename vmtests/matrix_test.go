@@ -23,6 +23,9 @@ func TestDefaultMatrix(t *testing.T) {
 			}
 			continue
 		}
+		if (tg.Arch == "arm64") != (tg.ICount == "shift=3") {
+			t.Errorf("target %s: icount %q; arm64 guests need it for their PMU to count instructions", tg.Name, tg.ICount)
+		}
 		d, ok := tg.Source.(DebianPackage)
 		if !ok || !strings.HasSuffix(d.Pattern, "-"+tg.Arch+"-unsigned") || !strings.HasSuffix(tg.Name, "/"+tg.Arch) {
 			t.Errorf("target %s: source %v, arch %s", tg.Name, tg.Source, tg.Arch)
@@ -43,13 +46,14 @@ btf = "/tmp/vmlinux.btf"
 smp = 2
 memory = "1G"
 timeout = "90s"
+icount = 0
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := m.Targets[0]
 	want := Target{Name: "local", Source: LocalImage{Image: "/boot/vmlinuz", Modules: "/lib/modules/6.1.0"},
-		Arch: "amd64", BTF: "/tmp/vmlinux.btf", CPUs: 2, Memory: "1G", Timeout: 90 * time.Second}
+		Arch: "amd64", BTF: "/tmp/vmlinux.btf", CPUs: 2, Memory: "1G", Timeout: 90 * time.Second, ICount: "shift=0"}
 	if got != want {
 		t.Errorf("parsed %+v, want %+v", got, want)
 	}
@@ -68,6 +72,8 @@ func TestParseMatrixErrors(t *testing.T) {
 		{"bad smp", "[target.a]\npackage = \"p\"\narch = \"amd64\"\nsmp = 0\n", `field "smp" is 0`},
 		{"bad memory", "[target.a]\npackage = \"p\"\narch = \"amd64\"\nmemory = \"lots\"\n", `field "memory" is "lots"`},
 		{"bad timeout", "[target.a]\npackage = \"p\"\narch = \"amd64\"\ntimeout = \"soon\"\n", `field "timeout" is "soon"`},
+		{"bad icount", "[target.a]\npackage = \"p\"\narch = \"arm64\"\nicount = 11\n", `field "icount" is 11`},
+		{"host with icount", "[target.h]\nhost = true\nicount = 0\n", "the host target takes no other field"},
 		{"wrong type", "[target.a]\npackage = 3\narch = \"amd64\"\n", "m.toml: invalid kernel matrix"},
 		{"syntax", "[target.a\n", "m.toml: invalid kernel matrix"},
 	} {

@@ -830,11 +830,18 @@ func (x *Timing) GetNs() int64 {
 }
 
 type Counter struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Event         string                 `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
-	Seen          uint64                 `protobuf:"varint,2,opt,name=seen,proto3" json:"seen,omitempty"`
-	Lost          uint64                 `protobuf:"varint,3,opt,name=lost,proto3" json:"lost,omitempty"`
-	Invalid       uint64                 `protobuf:"varint,4,opt,name=invalid,proto3" json:"invalid,omitempty"` // seen, but with values that contradict ground truth
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Event   string                 `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
+	Seen    uint64                 `protobuf:"varint,2,opt,name=seen,proto3" json:"seen,omitempty"`
+	Lost    uint64                 `protobuf:"varint,3,opt,name=lost,proto3" json:"lost,omitempty"`
+	Invalid uint64                 `protobuf:"varint,4,opt,name=invalid,proto3" json:"invalid,omitempty"` // seen, but with values that contradict ground truth
+	// A sampling backend's seen and lost count samples, to be reconciled with
+	// the samples it expected (from its frequency and the workload's CPU
+	// time) rather than with the events the workload produced.
+	Sampling      bool              `protobuf:"varint,5,opt,name=sampling,proto3" json:"sampling,omitempty"`
+	Expected      uint64            `protobuf:"varint,6,opt,name=expected,proto3" json:"expected,omitempty"`
+	Facts         map[string]string `protobuf:"bytes,7,rep,name=facts,proto3" json:"facts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`    // what the backend measured with
+	Totals        map[string]uint64 `protobuf:"bytes,8,rep,name=totals,proto3" json:"totals,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"` // measured beside the counts, adding up since Setup
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -895,6 +902,34 @@ func (x *Counter) GetInvalid() uint64 {
 		return x.Invalid
 	}
 	return 0
+}
+
+func (x *Counter) GetSampling() bool {
+	if x != nil {
+		return x.Sampling
+	}
+	return false
+}
+
+func (x *Counter) GetExpected() uint64 {
+	if x != nil {
+		return x.Expected
+	}
+	return 0
+}
+
+func (x *Counter) GetFacts() map[string]string {
+	if x != nil {
+		return x.Facts
+	}
+	return nil
+}
+
+func (x *Counter) GetTotals() map[string]uint64 {
+	if x != nil {
+		return x.Totals
+	}
+	return nil
 }
 
 type CountersReply struct {
@@ -1078,12 +1113,23 @@ const file_backend_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x18\n" +
 	"\x06Timing\x12\x0e\n" +
-	"\x02ns\x18\x01 \x01(\x03R\x02ns\"a\n" +
+	"\x02ns\x18\x01 \x01(\x03R\x02ns\"\x93\x03\n" +
 	"\aCounter\x12\x14\n" +
 	"\x05event\x18\x01 \x01(\tR\x05event\x12\x12\n" +
 	"\x04seen\x18\x02 \x01(\x04R\x04seen\x12\x12\n" +
 	"\x04lost\x18\x03 \x01(\x04R\x04lost\x12\x18\n" +
-	"\ainvalid\x18\x04 \x01(\x04R\ainvalid\"K\n" +
+	"\ainvalid\x18\x04 \x01(\x04R\ainvalid\x12\x1a\n" +
+	"\bsampling\x18\x05 \x01(\bR\bsampling\x12\x1a\n" +
+	"\bexpected\x18\x06 \x01(\x04R\bexpected\x12?\n" +
+	"\x05facts\x18\a \x03(\v2).tracebench.backend.v1.Counter.FactsEntryR\x05facts\x12B\n" +
+	"\x06totals\x18\b \x03(\v2*.tracebench.backend.v1.Counter.TotalsEntryR\x06totals\x1a8\n" +
+	"\n" +
+	"FactsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a9\n" +
+	"\vTotalsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\"K\n" +
 	"\rCountersReply\x12:\n" +
 	"\bcounters\x18\x01 \x03(\v2\x1e.tracebench.backend.v1.CounterR\bcounters\"`\n" +
 	"\n" +
@@ -1115,7 +1161,7 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_backend_proto_goTypes = []any{
 	(*Empty)(nil),         // 0: tracebench.backend.v1.Empty
 	(*Description)(nil),   // 1: tracebench.backend.v1.Description
@@ -1137,6 +1183,8 @@ var file_backend_proto_goTypes = []any{
 	nil,                   // 17: tracebench.backend.v1.SetupRequest.OptionsEntry
 	nil,                   // 18: tracebench.backend.v1.SetupReply.ProbePointsEntry
 	nil,                   // 19: tracebench.backend.v1.SetupReply.FactsEntry
+	nil,                   // 20: tracebench.backend.v1.Counter.FactsEntry
+	nil,                   // 21: tracebench.backend.v1.Counter.TotalsEntry
 }
 var file_backend_proto_depIdxs = []int32{
 	2,  // 0: tracebench.backend.v1.Description.probes:type_name -> tracebench.backend.v1.ProbeSpec
@@ -1148,30 +1196,32 @@ var file_backend_proto_depIdxs = []int32{
 	9,  // 6: tracebench.backend.v1.PlanReply.changes:type_name -> tracebench.backend.v1.Change
 	18, // 7: tracebench.backend.v1.SetupReply.probe_points:type_name -> tracebench.backend.v1.SetupReply.ProbePointsEntry
 	19, // 8: tracebench.backend.v1.SetupReply.facts:type_name -> tracebench.backend.v1.SetupReply.FactsEntry
-	13, // 9: tracebench.backend.v1.CountersReply.counters:type_name -> tracebench.backend.v1.Counter
-	0,  // 10: tracebench.backend.v1.Backend.Describe:input_type -> tracebench.backend.v1.Empty
-	4,  // 11: tracebench.backend.v1.Backend.Probe:input_type -> tracebench.backend.v1.ProbeRequest
-	8,  // 12: tracebench.backend.v1.Backend.Plan:input_type -> tracebench.backend.v1.SetupRequest
-	8,  // 13: tracebench.backend.v1.Backend.Setup:input_type -> tracebench.backend.v1.SetupRequest
-	0,  // 14: tracebench.backend.v1.Backend.Attach:input_type -> tracebench.backend.v1.Empty
-	0,  // 15: tracebench.backend.v1.Backend.Detach:input_type -> tracebench.backend.v1.Empty
-	0,  // 16: tracebench.backend.v1.Backend.Counters:input_type -> tracebench.backend.v1.Empty
-	0,  // 17: tracebench.backend.v1.Backend.Teardown:input_type -> tracebench.backend.v1.Empty
-	0,  // 18: tracebench.backend.v1.Backend.Usage:input_type -> tracebench.backend.v1.Empty
-	1,  // 19: tracebench.backend.v1.Backend.Describe:output_type -> tracebench.backend.v1.Description
-	6,  // 20: tracebench.backend.v1.Backend.Probe:output_type -> tracebench.backend.v1.ProbeReply
-	10, // 21: tracebench.backend.v1.Backend.Plan:output_type -> tracebench.backend.v1.PlanReply
-	11, // 22: tracebench.backend.v1.Backend.Setup:output_type -> tracebench.backend.v1.SetupReply
-	12, // 23: tracebench.backend.v1.Backend.Attach:output_type -> tracebench.backend.v1.Timing
-	12, // 24: tracebench.backend.v1.Backend.Detach:output_type -> tracebench.backend.v1.Timing
-	14, // 25: tracebench.backend.v1.Backend.Counters:output_type -> tracebench.backend.v1.CountersReply
-	0,  // 26: tracebench.backend.v1.Backend.Teardown:output_type -> tracebench.backend.v1.Empty
-	15, // 27: tracebench.backend.v1.Backend.Usage:output_type -> tracebench.backend.v1.UsageReply
-	19, // [19:28] is the sub-list for method output_type
-	10, // [10:19] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	20, // 9: tracebench.backend.v1.Counter.facts:type_name -> tracebench.backend.v1.Counter.FactsEntry
+	21, // 10: tracebench.backend.v1.Counter.totals:type_name -> tracebench.backend.v1.Counter.TotalsEntry
+	13, // 11: tracebench.backend.v1.CountersReply.counters:type_name -> tracebench.backend.v1.Counter
+	0,  // 12: tracebench.backend.v1.Backend.Describe:input_type -> tracebench.backend.v1.Empty
+	4,  // 13: tracebench.backend.v1.Backend.Probe:input_type -> tracebench.backend.v1.ProbeRequest
+	8,  // 14: tracebench.backend.v1.Backend.Plan:input_type -> tracebench.backend.v1.SetupRequest
+	8,  // 15: tracebench.backend.v1.Backend.Setup:input_type -> tracebench.backend.v1.SetupRequest
+	0,  // 16: tracebench.backend.v1.Backend.Attach:input_type -> tracebench.backend.v1.Empty
+	0,  // 17: tracebench.backend.v1.Backend.Detach:input_type -> tracebench.backend.v1.Empty
+	0,  // 18: tracebench.backend.v1.Backend.Counters:input_type -> tracebench.backend.v1.Empty
+	0,  // 19: tracebench.backend.v1.Backend.Teardown:input_type -> tracebench.backend.v1.Empty
+	0,  // 20: tracebench.backend.v1.Backend.Usage:input_type -> tracebench.backend.v1.Empty
+	1,  // 21: tracebench.backend.v1.Backend.Describe:output_type -> tracebench.backend.v1.Description
+	6,  // 22: tracebench.backend.v1.Backend.Probe:output_type -> tracebench.backend.v1.ProbeReply
+	10, // 23: tracebench.backend.v1.Backend.Plan:output_type -> tracebench.backend.v1.PlanReply
+	11, // 24: tracebench.backend.v1.Backend.Setup:output_type -> tracebench.backend.v1.SetupReply
+	12, // 25: tracebench.backend.v1.Backend.Attach:output_type -> tracebench.backend.v1.Timing
+	12, // 26: tracebench.backend.v1.Backend.Detach:output_type -> tracebench.backend.v1.Timing
+	14, // 27: tracebench.backend.v1.Backend.Counters:output_type -> tracebench.backend.v1.CountersReply
+	0,  // 28: tracebench.backend.v1.Backend.Teardown:output_type -> tracebench.backend.v1.Empty
+	15, // 29: tracebench.backend.v1.Backend.Usage:output_type -> tracebench.backend.v1.UsageReply
+	21, // [21:30] is the sub-list for method output_type
+	12, // [12:21] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -1185,7 +1235,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   20,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

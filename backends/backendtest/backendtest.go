@@ -37,8 +37,10 @@ type Case struct {
 type Result struct {
 	Want     uint64 // operations asked of the workload
 	Produced uint64 // operations it reported
-	Counter  backends.Counter
-	Setup    backends.SetupResult
+	// Counter is what the backend counted while attached, totals
+	// included; its facts are the last ones it reported.
+	Counter backends.Counter
+	Setup   backends.SetupResult
 }
 
 // Run sets b up for c on a fresh workload cgroup, attaches, runs the
@@ -132,9 +134,18 @@ func Run(t *testing.T, b backends.Backend, c Case) Result {
 	}
 	after, err := b.Counters(ctx)
 	must(t, err)
+	a, b0 := after[c.Event], before[c.Event]
 	res.Counter = backends.Counter{
-		Seen: after[c.Event].Seen - before[c.Event].Seen,
-		Lost: after[c.Event].Lost - before[c.Event].Lost,
+		Seen:     a.Seen - b0.Seen,
+		Lost:     a.Lost - b0.Lost,
+		Invalid:  a.Invalid - b0.Invalid,
+		Sampling: a.Sampling,
+		Expected: a.Expected - b0.Expected,
+		Totals:   map[string]uint64{},
+		Facts:    a.Facts,
+	}
+	for k, v := range a.Totals {
+		res.Counter.Totals[k] = v - b0.Totals[k]
 	}
 	return res
 }

@@ -11,12 +11,15 @@ import (
 	"github.com/tracebench/tracebench/backends"
 	"github.com/tracebench/tracebench/backends/ebpf/fentry"
 	"github.com/tracebench/tracebench/backends/ebpf/kprobe"
+	"github.com/tracebench/tracebench/backends/ebpf/perfevent"
 	"github.com/tracebench/tracebench/backends/ebpf/rawtp"
 	"github.com/tracebench/tracebench/backends/ebpf/tpbtf"
 	"github.com/tracebench/tracebench/backends/ebpf/tracepoint"
 	"github.com/tracebench/tracebench/backends/ftrace/function"
 	"github.com/tracebench/tracebench/backends/ftrace/kprobeevent"
 	"github.com/tracebench/tracebench/backends/ftrace/traceevent"
+	"github.com/tracebench/tracebench/backends/perf/hpc"
+	"github.com/tracebench/tracebench/backends/perf/lbr"
 )
 
 var constructors = map[string]func() backends.Backend{
@@ -31,6 +34,9 @@ var constructors = map[string]func() backends.Backend{
 	traceevent.Name:    traceevent.New,
 	function.Name:      function.New,
 	kprobeevent.Name:   kprobeevent.New,
+	perfevent.Name:     perfevent.New,
+	hpc.Name:           hpc.New,
+	lbr.Name:           lbr.New,
 }
 
 // Names returns the built-in backend names, sorted.

@@ -107,7 +107,8 @@ func (c *client) Counters(ctx context.Context) (map[event.Event]backends.Counter
 		if err != nil {
 			return nil, statusToErr("counters", err)
 		}
-		out[e] = backends.Counter{Seen: x.GetSeen(), Lost: x.GetLost(), Invalid: x.GetInvalid()}
+		out[e] = backends.Counter{Seen: x.GetSeen(), Lost: x.GetLost(), Invalid: x.GetInvalid(),
+			Sampling: x.GetSampling(), Expected: x.GetExpected(), Totals: x.GetTotals(), Facts: x.GetFacts()}
 	}
 	return out, nil
 }

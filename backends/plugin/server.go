@@ -95,7 +95,8 @@ func (s *server) Counters(ctx context.Context, _ *pb.Empty) (*pb.CountersReply, 
 	}
 	out := &pb.CountersReply{}
 	for e, c := range cs {
-		out.Counters = append(out.Counters, &pb.Counter{Event: e.String(), Seen: c.Seen, Lost: c.Lost, Invalid: c.Invalid})
+		out.Counters = append(out.Counters, &pb.Counter{Event: e.String(), Seen: c.Seen, Lost: c.Lost, Invalid: c.Invalid,
+			Sampling: c.Sampling, Expected: c.Expected, Totals: c.Totals, Facts: c.Facts})
 	}
 	return out, nil
 }

@@ -227,7 +227,7 @@ the guest command's status.`,
 			if len(opts.Args) == 0 {
 				opts.Args = []string{"vm", "selftest"}
 			}
-			opts.Memory, opts.CPUs = t.Memory, t.CPUs
+			opts.Memory, opts.CPUs, opts.ICount = t.Memory, t.CPUs, t.ICount
 			if opts.Timeout == 0 {
 				opts.Timeout = t.Timeout
 			}

@@ -1,6 +1,7 @@
 // Package ksym resolves kernel functions by name on the running kernel:
 // from /proc/kallsyms (what kprobes and the function tracer can reach) and
-// from the kernel's BTF (what fentry/fexit can attach to). Function names
+// from the kernel's BTF (what fentry/fexit can attach to); and addresses to
+// functions (Table), to read branch records. Function names
 // move between kernel versions (do_sys_open → do_sys_openat2 in 5.6) and
 // architectures (__x64_sys_* vs __arm64_sys_*), so backends keep ordered
 // candidate lists and record which one the kernel had: the "dynamic probes

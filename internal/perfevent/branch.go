@@ -131,6 +131,10 @@ type BranchType uint8
 
 const branchExtendABI BranchType = 15
 
+// SyscallBranch is PERF_BR_SYSCALL: a system call instruction, the branch
+// into the kernel's entry.
+const SyscallBranch BranchType = 7
+
 var branchTypeNames = []string{
 	"unknown", "cond", "uncond", "ind", "call", "ind_call", "ret", "syscall",
 	"sysret", "cond_call", "cond_ret", "eret", "irq", "serror", "no_tx", "extend_abi",

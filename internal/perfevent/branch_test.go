@@ -20,6 +20,8 @@ func TestBranchFlags(t *testing.T) {
 		// predicted=1 in_tx=1 abort=1 cycles=0xffff type=PERF_BR_EXTEND_ABI
 		// new_type=PERF_BR_NEW_FAULT_INST spec=PERF_BR_SPEC_WRONG_PATH priv=PERF_BR_PRIV_HV
 		{0xc9fffffe, false, true, true, true, 0xffff, 18, 1, 3, "fault_inst", "wrong_path", "hv"},
+		// type=PERF_BR_SYSCALL priv=PERF_BR_PRIV_USER
+		{BranchFlags(1<<30 | uint64(SyscallBranch)<<20), false, false, false, false, 0, SyscallBranch, 0, 1, "syscall", "na", "user"},
 		// reserved=1 only: nothing decoded.
 		{0x200000000, false, false, false, false, 0, 0, 0, 0, "unknown", "na", "unknown"},
 	} {

@@ -2,6 +2,7 @@ package perfevent
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/bits"
 
@@ -40,10 +41,11 @@ func (c Count) Scaled() uint64 {
 	return q
 }
 
-// Counter counts one event in the tasks of a Task.
+// Counter counts one event in the tasks of a Task: one perf event, or one
+// per CPU for a cgroup, whose counts it adds up.
 type Counter struct {
-	ev Event
-	fd int
+	ev  Event
+	fds []int
 }
 
 // OpenCounter opens a counting event. With t.Inherit the counts of the
@@ -51,47 +53,77 @@ type Counter struct {
 func OpenCounter(ev Event, t Task) (*Counter, error) {
 	attr := newAttr(ev, t)
 	attr.Read_format = countFormat
-	fd, err := open(ev, &attr, t.Pid, -1, -1)
+	sc, err := openScope("open counter", ev, t, false)
 	if err != nil {
 		return nil, err
 	}
-	return &Counter{ev: ev, fd: fd}, nil
+	defer sc.close()
+	c := &Counter{ev: ev}
+	for _, p := range sc.places {
+		fd, err := open(ev, &attr, p, -1)
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		c.fds = append(c.fds, fd)
+	}
+	return c, nil
+}
+
+func (c *Counter) ioctl(name string, req uint) error {
+	for _, fd := range c.fds {
+		if err := ioctl(fd, c.ev, name, req, 0); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Enable starts counting, in inherited copies too.
 func (c *Counter) Enable() error {
-	return ioctl(c.fd, c.ev, "PERF_EVENT_IOC_ENABLE", unix.PERF_EVENT_IOC_ENABLE, 0)
+	return c.ioctl("PERF_EVENT_IOC_ENABLE", unix.PERF_EVENT_IOC_ENABLE)
 }
 
 // Disable stops counting, in inherited copies too.
 func (c *Counter) Disable() error {
-	return ioctl(c.fd, c.ev, "PERF_EVENT_IOC_DISABLE", unix.PERF_EVENT_IOC_DISABLE, 0)
+	return c.ioctl("PERF_EVENT_IOC_DISABLE", unix.PERF_EVENT_IOC_DISABLE)
 }
 
 // Reset sets the count to zero; the times keep running.
 func (c *Counter) Reset() error {
-	return ioctl(c.fd, c.ev, "PERF_EVENT_IOC_RESET", unix.PERF_EVENT_IOC_RESET, 0)
+	return c.ioctl("PERF_EVENT_IOC_RESET", unix.PERF_EVENT_IOC_RESET)
 }
 
 // Read returns the count so far, including the inherited copies of tasks
-// that have exited.
+// that have exited. For a cgroup it is the sum over CPUs, times included:
+// Scaled then extrapolates with the CPUs' combined times.
 func (c *Counter) Read() (Count, error) {
+	var sum Count
 	var b [24]byte
-	if err := readFull(c.fd, b[:], c.ev); err != nil {
-		return Count{}, err
+	for _, fd := range c.fds {
+		if err := readFull(fd, b[:], c.ev); err != nil {
+			return Count{}, err
+		}
+		sum.Value += binary.LittleEndian.Uint64(b[0:])
+		sum.Enabled += binary.LittleEndian.Uint64(b[8:])
+		sum.Running += binary.LittleEndian.Uint64(b[16:])
 	}
-	return Count{
-		Value:   binary.LittleEndian.Uint64(b[0:]),
-		Enabled: binary.LittleEndian.Uint64(b[8:]),
-		Running: binary.LittleEndian.Uint64(b[16:]),
-	}, nil
+	return sum, nil
 }
 
-// FD is the perf event's file descriptor, owned by the Counter.
-func (c *Counter) FD() int { return c.fd }
+// FDs are the perf event file descriptors, one per CPU for a cgroup, owned
+// by the Counter.
+func (c *Counter) FDs() []int { return append([]int(nil), c.fds...) }
 
-// Close releases the event.
-func (c *Counter) Close() error { return unix.Close(c.fd) }
+// Close releases the events.
+func (c *Counter) Close() error {
+	var errs []error
+	for _, fd := range c.fds {
+		errs = append(errs, unix.Close(fd))
+	}
+	c.fds = nil
+	return errors.Join(errs...)
+}
 
 // readFull reads exactly len(b) bytes of read_format from a perf event.
 func readFull(fd int, b []byte, ev Event) error {

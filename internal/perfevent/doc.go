@@ -1,7 +1,8 @@
 // Package perfevent is tracebench's kernel-facing layer for perf_event_open(2):
 // it discovers what the kernel and the CPU offer (a hardware PMU, a branch
 // stack, the perf_event_paranoid level), opens counting and sampling events on
-// a workload's processes, reads the mmap'd ring buffer, and decodes its records,
+// a workload's processes (a task and what it starts, or a whole cgroup), reads
+// the mmap'd ring buffer, and decodes its records,
 // branch stacks (Intel LBR, Arm BRBE) included.
 //
 // The perf/hpc and perf/lbr backends are built on it. Everything the kernel

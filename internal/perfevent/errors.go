@@ -89,15 +89,19 @@ func (e *Error) Unwrap() []error {
 	return errs
 }
 
-// openError classifies a failed perf_event_open of ev with attr for pid.
-func openError(ev Event, attr *unix.PerfEventAttr, pid int, err error) error {
-	e := &Error{Op: "perf_event_open", Event: fmt.Sprintf("%s (pid %d)", ev, pid), Err: err}
+// openError classifies a failed perf_event_open of ev with attr at p.
+func openError(ev Event, attr *unix.PerfEventAttr, p placement, err error) error {
+	e := &Error{Op: "perf_event_open", Event: fmt.Sprintf("%s (%s)", ev, p), Err: err}
 	branches := attr.Sample_type&unix.PERF_SAMPLE_BRANCH_STACK != 0
+	if class, detail, ok := cgroupError(p, err); ok {
+		e.Class, e.Detail = class, detail
+		return e
+	}
 	switch {
 	case errors.Is(err, unix.ENOSYS):
 		e.Class, e.Detail = ErrMissingConfig, "CONFIG_PERF_EVENTS"
 	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
-		e.Class, e.Detail = ErrPermission, paranoidDetail(attr)
+		e.Class, e.Detail = ErrPermission, paranoidDetail(attr, p)
 	case errors.Is(err, unix.EOPNOTSUPP) && branches:
 		e.Class, e.Detail = ErrNoBranchStack, "branch_sample_type "+BranchFilter(attr.Branch_sample_type).String()
 	case ev.Hardware() && (errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENODEV) || errors.Is(err, unix.EOPNOTSUPP)):
@@ -115,13 +119,16 @@ func openError(ev Event, attr *unix.PerfEventAttr, pid int, err error) error {
 
 // paranoidDetail names the paranoid level that refused attr, and what the
 // request would need (Documentation/admin-guide/sysctl/kernel.rst).
-func paranoidDetail(attr *unix.PerfEventAttr) string {
+func paranoidDetail(attr *unix.PerfEventAttr, p placement) string {
 	level, err := Paranoid()
 	if err != nil {
 		return "kernel.perf_event_paranoid unreadable: " + err.Error()
 	}
 	need := "CAP_PERFMON or a process you may ptrace"
-	if attr.Bits&unix.PerfBitExcludeKernel == 0 {
+	switch {
+	case p.cgroup != "":
+		need = "CAP_PERFMON or kernel.perf_event_paranoid <= 0 for a cgroup (CPU-wide) event"
+	case attr.Bits&unix.PerfBitExcludeKernel == 0:
 		need = "CAP_PERFMON or kernel.perf_event_paranoid <= 1 to include kernel mode (or exclude it)"
 	}
 	return fmt.Sprintf("kernel.perf_event_paranoid=%d; needs %s", level, need)

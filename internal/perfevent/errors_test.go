@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/tracebench/tracebench/internal/mounts"
 )
 
 // hardwareEvents are the events perf/hpc counts.
@@ -121,7 +123,7 @@ func TestFrequencyLimit(t *testing.T) {
 	}
 	attr := newAttr(o.Event, o.Task)
 	attr.Sample, attr.Bits = o.Frequency, attr.Bits|unix.PerfBitFreq
-	if fd, err := open(o.Event, &attr, 0, -1, -1); !errors.Is(err, ErrInvalid) || !errors.Is(err, unix.EINVAL) {
+	if fd, err := open(o.Event, &attr, placement{cpu: -1}, -1); !errors.Is(err, ErrInvalid) || !errors.Is(err, unix.EINVAL) {
 		t.Errorf("kernel asked for %d Hz: fd %d, %v; want EINVAL classified ErrInvalid", o.Frequency, fd, err)
 	}
 	o.Frequency = uint64(max)
@@ -145,8 +147,10 @@ func TestFrequencyLimit(t *testing.T) {
 
 // TestPermission runs a copy of the test binary as nobody, where
 // kernel.perf_event_paranoid applies: counting with kernel mode included
-// (paranoid >= 2) and following another user's process (always) must be
-// classified ErrPermission and name the paranoid level.
+// (paranoid >= 2), following another user's process (always) and counting
+// a cgroup (a CPU-wide event: paranoid >= 1) must be classified
+// ErrPermission and name the paranoid level; so must a tracepoint whose id
+// tracefs (root's alone, mode 0700) does not let nobody read.
 func TestPermission(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to start a child as nobody")
@@ -174,20 +178,31 @@ func TestPermission(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(copyExe)
-	cmd.Env = append(os.Environ(), childModeEnv+"=permission", fmt.Sprintf("%s=%d", childArgsEnv, os.Getpid()))
+	root, err := mounts.Find("cgroup2")
+	if err != nil || root == "" {
+		t.Skipf("no cgroup2 mount: %v", err)
+	}
+	cmd.Env = append(os.Environ(), childModeEnv+"=permission", fmt.Sprintf("%s=%d", childArgsEnv, os.Getpid()),
+		"PERFEVENT_TEST_CGROUP="+root, "PERFEVENT_TEST_TRACEFS="+tracefs(t))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("child as nobody: %v\n%s", err, out)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != 2 {
+	if len(lines) != 4 {
 		t.Fatalf("child output:\n%s", out)
 	}
-	for i, name := range []string{"kernel mode", "other user's process"} {
+	for i, name := range []string{"kernel mode", "other user's process", "cgroup", "tracefs"} {
 		class, msg, _ := strings.Cut(lines[i], "\t")
 		t.Logf("%s: %s", name, msg)
-		if i == 0 && level < 2 {
+		if i == 3 {
+			if mode, err := os.Stat(tracefs(t)); err == nil && mode.Mode().Perm()&0o005 == 0 && class != "permission" {
+				t.Errorf("tracepoint id in an unreadable tracefs: %s %q, want class permission", class, msg)
+			}
+			continue
+		}
+		if i == 0 && level < 2 || i == 2 && level < 1 {
 			if class != "ok" {
 				t.Errorf("%s at paranoid %d: %s", name, level, msg)
 			}
@@ -238,6 +253,13 @@ func childPermission(otherPid int) error {
 	if err == nil {
 		c.Close()
 	}
+	report(err)
+	c, err = OpenCounter(TaskClock, Task{Cgroup: os.Getenv("PERFEVENT_TEST_CGROUP"), ExcludeKernel: true})
+	if err == nil {
+		c.Close()
+	}
+	report(err)
+	_, err = TracepointAt(os.Getenv("PERFEVENT_TEST_TRACEFS"), "syscalls", "sys_enter_getsid")
 	report(err)
 	return nil
 }

@@ -84,6 +84,10 @@ func TracepointAt(dir, group, name string) (Event, error) {
 	if errors.Is(err, os.ErrNotExist) {
 		return Event{}, &Error{Op: "read " + path, Event: ev.Name, Class: ErrUnknownEvent, Err: err}
 	}
+	if errors.Is(err, os.ErrPermission) {
+		// tracefs is root's alone by default (mode 0700).
+		return Event{}, &Error{Op: "read " + path, Event: ev.Name, Class: ErrPermission, Detail: "tracefs is not readable by this user", Err: err}
+	}
 	if err != nil {
 		return Event{}, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -91,4 +95,21 @@ func TracepointAt(dir, group, name string) (Event, error) {
 		return Event{}, fmt.Errorf("parse %s: %w", path, err)
 	}
 	return ev, nil
+}
+
+// Generic lists the events known by name, hardware then software.
+var Generic = []Event{
+	Cycles, Instructions, Branches, BranchMisses, CacheMisses,
+	CPUClock, TaskClock, PageFaults, ContextSwitches, CPUMigrations,
+}
+
+// EventByName returns the generic event perf names name ("cycles",
+// "cpu-clock"…).
+func EventByName(name string) (Event, bool) {
+	for _, ev := range Generic {
+		if ev.Name == name {
+			return ev, true
+		}
+	}
+	return Event{}, false
 }

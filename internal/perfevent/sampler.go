@@ -37,7 +37,8 @@ type SamplerOptions struct {
 // one ring; with Inherit it is one event and one ring per online CPU, since
 // the kernel refuses to mmap an inherited event that follows a task on every
 // CPU (perf_mmap: EINVAL), and all of a task tree's samples on a CPU go to
-// that CPU's ring, the way perf record does it.
+// that CPU's ring, the way perf record does it. A cgroup's sampler is one
+// event and one ring per online CPU too.
 type Sampler struct {
 	ev        Event
 	layout    Layout
@@ -110,12 +111,11 @@ func OpenSampler(o SamplerOptions) (*Sampler, error) {
 	if err != nil {
 		return nil, err
 	}
-	cpus := []int{-1}
-	if o.Inherit {
-		if cpus, err = onlineCPUs(); err != nil {
-			return nil, err
-		}
+	sc, err := openScope("open sampler", o.Event, o.Task, o.Inherit)
+	if err != nil {
+		return nil, err
 	}
+	defer sc.close()
 	s := &Sampler{ev: o.Event, layout: layout, wake: -1}
 	if s.wake, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
 		return nil, fmt.Errorf("eventfd: %w", err)
@@ -126,13 +126,13 @@ func OpenSampler(o SamplerOptions) (*Sampler, error) {
 	}
 	// PERF_FORMAT_LOST (6.0+) counts every sample dropped on a full ring;
 	// older kernels refuse the unknown read_format bit with EINVAL.
-	attr.Read_format = unix.PERF_FORMAT_LOST
+	attr.Read_format = totalsFormat | unix.PERF_FORMAT_LOST
 	s.lostKnown = true
-	for _, cpu := range cpus {
-		r, err := openSamplerRing(o.Event, &attr, o.Pid, cpu, pages)
+	for _, p := range sc.places {
+		r, err := openSamplerRing(o.Event, &attr, p, pages)
 		if errors.Is(err, unix.EINVAL) && len(s.rings) == 0 && s.lostKnown {
-			attr.Read_format, s.lostKnown = 0, false
-			r, err = openSamplerRing(o.Event, &attr, o.Pid, cpu, pages)
+			attr.Read_format, s.lostKnown = totalsFormat, false
+			r, err = openSamplerRing(o.Event, &attr, p, pages)
 		}
 		if err != nil {
 			s.Close()
@@ -143,8 +143,8 @@ func OpenSampler(o SamplerOptions) (*Sampler, error) {
 	return s, nil
 }
 
-func openSamplerRing(ev Event, attr *unix.PerfEventAttr, pid, cpu, pages int) (*samplerRing, error) {
-	fd, err := open(ev, attr, pid, cpu, -1)
+func openSamplerRing(ev Event, attr *unix.PerfEventAttr, p placement, pages int) (*samplerRing, error) {
+	fd, err := open(ev, attr, p, -1)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +164,7 @@ func openSamplerRing(ev Event, attr *unix.PerfEventAttr, pid, cpu, pages int) (*
 		unix.Close(fd)
 		return nil, &Error{Op: "mmap ring buffer", Event: ev.Name, Err: err}
 	}
-	return &samplerRing{fd: fd, cpu: cpu, mem: mem, ring: r}, nil
+	return &samplerRing{fd: fd, cpu: p.cpu, mem: mem, ring: r}, nil
 }
 
 // Layout is how this sampler's records are laid out.

@@ -10,6 +10,8 @@ import (
 	"runtime/debug"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/tracebench/tracebench/internal/cgroup"
 )
 
 // Session is a guest run: the command line it was booted for and the port
@@ -50,6 +52,11 @@ func setup() (*Session, error) {
 	os.Setenv("PATH", "/bin:/sbin:/usr/bin:/usr/sbin")
 	os.Setenv("HOME", "/tmp")
 	if err := mountAll(); err != nil {
+		return nil, err
+	}
+	// Give child cgroups their perf_event state, as systemd's first write
+	// of subtree_control does on a host (perf backends count cgroups).
+	if err := cgroup.ActivateImplicit(cgroup2Mount); err != nil {
 		return nil, err
 	}
 	s := &Session{}

@@ -14,6 +14,9 @@ type mount struct {
 	flags                  uintptr
 }
 
+// cgroup2Mount is where the guest mounts the cgroup v2 hierarchy.
+const cgroup2Mount = "/sys/fs/cgroup"
+
 // mounts in order: /sys before the file systems that live under it.
 // tracefs has its own mount point since 4.1; debugfs, cgroup2 (4.5) and
 // bpffs (4.4) are where tools expect them.
@@ -25,7 +28,7 @@ var mounts = []mount{
 	{"tmpfs", "/run", "tmpfs", unix.MS_NOSUID | unix.MS_NODEV},
 	{"tracefs", "/sys/kernel/tracing", "tracefs", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC},
 	{"debugfs", "/sys/kernel/debug", "debugfs", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC},
-	{"cgroup2", "/sys/fs/cgroup", "cgroup2", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC},
+	{"cgroup2", cgroup2Mount, "cgroup2", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC},
 	{"bpf", "/sys/fs/bpf", "bpf", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC},
 }
 

@@ -32,6 +32,13 @@ type Machine struct {
 	ConsoleLog string // file the serial console is written to
 	Ports      []Port
 	Timeout    time.Duration // 0 means no deadline but the context's
+	// ICount, when set, is qemu's -icount setting, e.g. "shift=0": under
+	// TCG the guest's clock then advances by 2^shift ns per instruction
+	// instead of following the host's, and the emulated Arm PMU counts
+	// instructions (without it armv8_pmuv3 counts cycles only, and those
+	// follow the host's clock). Ignored under KVM, where the real CPU runs
+	// the guest.
+	ICount string
 }
 
 // binaries maps a guest architecture to its qemu binary and Debian package.
@@ -76,6 +83,7 @@ func (m Machine) args(kvm bool) ([]string, error) {
 			a = append(a, "-accel", "kvm", "-cpu", "host")
 		} else {
 			a = append(a, "-accel", "tcg", "-cpu", "max")
+			a = m.icount(a)
 		}
 	case "arm64":
 		a = append(a, "-M", "virt")
@@ -85,6 +93,7 @@ func (m Machine) args(kvm bool) ([]string, error) {
 		} else {
 			// Pointer authentication emulation makes TCG about 4x slower.
 			a = append(a, "-accel", "tcg", "-cpu", "max,pauth=off")
+			a = m.icount(a)
 		}
 	default:
 		return nil, fmt.Errorf("guest architecture %q: want amd64 or arm64", m.Arch)
@@ -100,4 +109,12 @@ func (m Machine) args(kvm bool) ([]string, error) {
 		}
 	}
 	return a, nil
+}
+
+// icount appends m's instruction counting setting to TCG arguments a.
+func (m Machine) icount(a []string) []string {
+	if m.ICount == "" {
+		return a
+	}
+	return append(a, "-icount", m.ICount)
 }

@@ -37,8 +37,15 @@ func TestArgs(t *testing.T) {
 			t.Errorf("arm64 args lack %q:\n%s", want, joined)
 		}
 	}
-	if a, _ := m.args(true); !slices.Contains(a, "kvm") || !slices.Contains(a, "host") {
-		t.Errorf("KVM args: %q", a)
+	if slices.Contains(a, "-icount") {
+		t.Errorf("icount without being asked: %q", a)
+	}
+	m.ICount = "shift=0"
+	if a, _ := m.args(false); !strings.Contains(strings.Join(a, " "), "-accel tcg -cpu max,pauth=off -icount shift=0") {
+		t.Errorf("TCG args with icount: %q", a)
+	}
+	if a, _ := m.args(true); !slices.Contains(a, "kvm") || !slices.Contains(a, "host") || slices.Contains(a, "-icount") {
+		t.Errorf("KVM args (icount must be dropped): %q", a)
 	}
 	m.Arch = "riscv64"
 	if _, err := m.args(false); err == nil {

@@ -7,6 +7,7 @@ package fentry
 
 import (
 	"errors"
+	"io"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -59,7 +60,7 @@ func New(name string) func() backends.Backend {
 			Summary:    summaries[name],
 			Load:       bpf.LoadFentry,
 			Candidates: cands,
-			Resolve: func(ev event.Event) (loader.Hook, error) {
+			Resolve: func(ev event.Event, _ backends.Setup) (loader.Hook, error) {
 				spec, err := loader.KernelTypes()
 				if err != nil {
 					return loader.Hook{}, backends.Unsupportedf(backends.MissingBTF, "fentry needs the kernel's BTF: %v", err)
@@ -76,7 +77,7 @@ func New(name string) func() backends.Backend {
 					Program:    prefix + ev.String(),
 					ProbePoint: fn,
 					AttachTo:   fn,
-					Attach: func(p *ebpf.Program) (link.Link, error) {
+					Attach: func(p *ebpf.Program) (io.Closer, error) {
 						return link.AttachTracing(link.TracingOptions{Program: p})
 					},
 				}, nil

@@ -8,6 +8,7 @@ package kprobe
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -64,7 +65,7 @@ func New(name string) func() backends.Backend {
 	}
 }
 
-func (f flavour) resolve(ev event.Event) (loader.Hook, error) {
+func (f flavour) resolve(ev event.Event, _ backends.Setup) (loader.Hook, error) {
 	if err := Available(); err != nil {
 		return loader.Hook{}, err
 	}
@@ -76,7 +77,7 @@ func (f flavour) resolve(ev event.Event) (loader.Hook, error) {
 		Event:      ev,
 		Program:    f.prefix + ev.String(),
 		ProbePoint: sym,
-		Attach:     func(p *ebpf.Program) (link.Link, error) { return f.attach(sym, p) },
+		Attach:     func(p *ebpf.Program) (io.Closer, error) { return f.attach(sym, p) },
 	}, nil
 }
 

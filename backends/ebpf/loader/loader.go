@@ -9,12 +9,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"syscall"
 	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
-	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/rlimit"
 
 	"github.com/tracebench/tracebench/backends"
@@ -31,10 +31,14 @@ type Hook struct {
 	// AttachTo, when set, replaces the program's load-time attach target
 	// (the kernel function of an fentry or fexit program).
 	AttachTo string
-	// Attach attaches the loaded program. Hooks of several events that
-	// share a program and a probe point (a raw sys_enter hook) are attached
-	// once.
-	Attach func(*ebpf.Program) (link.Link, error)
+	// Attach attaches the loaded program and returns what detaches it: a
+	// link.Link, or several (a program on a perf event of every CPU).
+	// Hooks of several events that share a program and a probe point (a
+	// raw sys_enter hook) are attached once.
+	Attach func(*ebpf.Program) (io.Closer, error)
+	// Account, when set, adds to the event's counter what the hook itself
+	// measured: a sampling hook's expected samples, losses and facts.
+	Account func(*backends.Counter)
 }
 
 // Spec describes an eBPF backend to the loader.
@@ -45,9 +49,10 @@ type Spec struct {
 	Load func() (*ebpf.CollectionSpec, error)
 	// Candidates lists, per event, the probe points the backend tries.
 	Candidates map[event.Event][]string
-	// Resolve picks the hook of ev on the running kernel, or says why
-	// there is none (an *backends.Unsupported).
-	Resolve func(ev event.Event) (Hook, error)
+	// Resolve picks the hook of ev for the cell s on the running kernel,
+	// or says why there is none (an *backends.Unsupported). A probe's s
+	// has no filter.
+	Resolve func(ev event.Event, s backends.Setup) (Hook, error)
 }
 
 // Options the loader understands (Setup.Options and ProbeRequest.Options).
@@ -78,7 +83,7 @@ type Backend struct {
 	spec   Spec
 	coll   *ebpf.Collection
 	hooks  []Hook
-	links  []link.Link
+	links  []io.Closer
 	stream *streamReader
 }
 
@@ -148,7 +153,7 @@ func (b *Backend) Setup(ctx context.Context, s backends.Setup) (backends.SetupRe
 	res := backends.SetupResult{ProbePoints: map[event.Event]string{}, Facts: map[string]string{}}
 	keep := map[string]bool{}
 	for _, ev := range s.Events {
-		h, err := b.spec.Resolve(ev)
+		h, err := b.spec.Resolve(ev, s)
 		if err != nil {
 			return res, fmt.Errorf("%s: %w", ev, err)
 		}
@@ -323,6 +328,9 @@ func (b *Backend) Counters(context.Context) (map[event.Event]backends.Counter, e
 		if b.stream != nil {
 			c.Seen = b.stream.seen(h.Event) // what user space received
 			c.Invalid = b.stream.invalidCount(h.Event)
+		}
+		if h.Account != nil {
+			h.Account(&c)
 		}
 		out[h.Event] = c
 	}

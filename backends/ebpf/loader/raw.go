@@ -1,8 +1,9 @@
 package loader
 
 import (
+	"io"
+
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/link"
 
 	"github.com/tracebench/tracebench/backends"
 	"github.com/tracebench/tracebench/event"
@@ -16,7 +17,7 @@ type Raw struct {
 	Load           func() (*ebpf.CollectionSpec, error)
 	SysEnter, Exec string // program names
 	// Attach makes the attach function for a raw tracepoint name.
-	Attach func(tp string) func(*ebpf.Program) (link.Link, error)
+	Attach func(tp string) func(*ebpf.Program) (io.Closer, error)
 }
 
 // NewRaw returns the backend r describes.
@@ -26,7 +27,7 @@ func NewRaw(r Raw) backends.Backend {
 		Summary:    r.Summary,
 		Load:       r.Load,
 		Candidates: rawCandidates(),
-		Resolve:    func(ev event.Event) (Hook, error) { return rawHook(ev, r) },
+		Resolve:    func(ev event.Event, _ backends.Setup) (Hook, error) { return rawHook(ev, r) },
 	})
 }
 

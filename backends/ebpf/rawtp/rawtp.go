@@ -6,6 +6,8 @@
 package rawtp
 
 import (
+	"io"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 
@@ -25,8 +27,8 @@ func New() backends.Backend {
 		Load:     bpf.LoadRawTP,
 		SysEnter: "rawtp_sys_enter",
 		Exec:     "rawtp_exec",
-		Attach: func(tp string) func(*ebpf.Program) (link.Link, error) {
-			return func(p *ebpf.Program) (link.Link, error) {
+		Attach: func(tp string) func(*ebpf.Program) (io.Closer, error) {
+			return func(p *ebpf.Program) (io.Closer, error) {
 				return link.AttachRawTracepoint(link.RawTracepointOptions{Name: tp, Program: p})
 			}
 		},

@@ -5,6 +5,8 @@
 package tpbtf
 
 import (
+	"io"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 
@@ -25,8 +27,8 @@ func New() backends.Backend {
 		Load:     bpf.LoadTPBTF,
 		SysEnter: "tpbtf_sys_enter",
 		Exec:     "tpbtf_exec",
-		Attach: func(string) func(*ebpf.Program) (link.Link, error) {
-			return func(p *ebpf.Program) (link.Link, error) { return link.AttachTracing(link.TracingOptions{Program: p}) }
+		Attach: func(string) func(*ebpf.Program) (io.Closer, error) {
+			return func(p *ebpf.Program) (io.Closer, error) { return link.AttachTracing(link.TracingOptions{Program: p}) }
 		},
 	})
 }

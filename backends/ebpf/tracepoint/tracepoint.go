@@ -6,6 +6,8 @@
 package tracepoint
 
 import (
+	"io"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 
@@ -34,7 +36,7 @@ func New() backends.Backend {
 }
 
 // resolve hooks ev's tracepoint with program tp_<event> (bpf/tracepoint.c).
-func resolve(ev event.Event) (loader.Hook, error) {
+func resolve(ev event.Event, _ backends.Setup) (loader.Hook, error) {
 	p, ok := backends.Tracepoints[ev]
 	if !ok {
 		return loader.Hook{}, backends.Unsupportedf(backends.NotApplicable, "no tracepoint for %s", ev)
@@ -43,7 +45,7 @@ func resolve(ev event.Event) (loader.Hook, error) {
 		Event:      ev,
 		Program:    "tp_" + ev.String(),
 		ProbePoint: p.String(),
-		Attach: func(prog *ebpf.Program) (link.Link, error) {
+		Attach: func(prog *ebpf.Program) (io.Closer, error) {
 			return link.Tracepoint(p.Group, p.Name, prog, nil)
 		},
 	}, nil
