@@ -21,7 +21,7 @@ func TestArgs(t *testing.T) {
 	joined := strings.Join(a, " ")
 	for _, want := range []string{
 		"-nodefaults", "-no-reboot", "-nic none", "-m 512M", "-smp 1", "-kernel /k/vmlinux", "-initrd /k/initrd",
-		"-M pc", "-accel tcg -cpu max", "-append console=ttyS0 panic=-1 quiet",
+		"-M pc", "-accel tcg -cpu max", "-append console=ttyS0 no_timer_check panic=-1 quiet",
 		"-chardev file,id=console,path=/l/console -serial chardev:console",
 		"-device virtio-serial-pci,id=vser -chardev file,id=port0,path=/l/results -device virtserialport,bus=vser.0,chardev=port0,name=tracebench.results",
 	} {
