@@ -3,6 +3,7 @@ package loader
 import (
 	"errors"
 	"os"
+	"strings"
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
@@ -13,6 +14,9 @@ import (
 // KernelBTF is where the running kernel exposes its own BTF
 // (CONFIG_DEBUG_INFO_BTF, kernel 5.4 and later).
 const KernelBTF = "/sys/kernel/btf/vmlinux"
+
+// memlockHint is what cilium/ebpf appends to an EPERM from BPF_PROG_LOAD.
+const memlockHint = " (MEMLOCK may be too low, consider rlimit.RemoveMemlock)"
 
 // Classify turns a load or attach error into a classified reason. The
 // errno the kernel returned is the only reliable signal; its meaning
@@ -28,7 +32,10 @@ func Classify(err error) *backends.Unsupported {
 		}
 		return backends.Unsupportedf(backends.MissingConfig, "%v", err)
 	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
-		return backends.Unsupportedf(backends.Permission, "%v", err)
+		// cilium/ebpf suggests raising RLIMIT_MEMLOCK on any EPERM; Load has
+		// already removed the limit, so the hint would mislead.
+		msg := strings.Replace(err.Error(), memlockHint, "", 1)
+		return backends.Unsupportedf(backends.Permission, "%s (the memlock limit is already lifted: the kernel refused)", msg)
 	case errors.Is(err, unix.ENOENT), errors.Is(err, os.ErrNotExist):
 		return backends.Unsupportedf(backends.MissingSymbol, "%v", err)
 	case errors.Is(err, unix.EOPNOTSUPP), errors.Is(err, unix.ENOTSUP), errors.Is(err, unix.EINVAL):
