@@ -81,28 +81,38 @@ var ErrVersion = errors.New("unsupported results schema version")
 
 // Decode parses and validates the content of a results file.
 func Decode(b []byte) (*Run, error) {
+	var r Run
+	if err := decodeStrict(b, &r, "results file", SchemaVersion); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// validator is a decoded file that checks its own consistency.
+type validator interface{ Validate() error }
+
+// decodeStrict decodes b into v after checking that it is a file of kind
+// at schema version want, refusing unknown fields (a typo, or a file of a
+// newer tracebench), then validates v.
+func decodeStrict(b []byte, v validator, kind string, want int) error {
 	var probe struct {
 		SchemaVersion *int `json:"schema_version"`
 	}
 	if err := json.Unmarshal(b, &probe); err != nil {
-		return nil, describeJSONError(b, err)
+		return describeJSONError(b, err)
 	}
 	switch {
 	case probe.SchemaVersion == nil:
-		return nil, fmt.Errorf("no schema_version field: not a tracebench results file")
-	case *probe.SchemaVersion != SchemaVersion:
-		return nil, fmt.Errorf("%w: file has schema_version %d, this tracebench reads %d", ErrVersion, *probe.SchemaVersion, SchemaVersion)
+		return fmt.Errorf("no schema_version field: not a tracebench %s", kind)
+	case *probe.SchemaVersion != want:
+		return fmt.Errorf("%w: file has schema_version %d, this tracebench reads %d", ErrVersion, *probe.SchemaVersion, want)
 	}
-	var r Run
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		return nil, describeJSONError(b, err)
+	if err := dec.Decode(v); err != nil {
+		return describeJSONError(b, err)
 	}
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return v.Validate()
 }
 
 // describeJSONError turns a decoding error into one that says where. A

@@ -1,7 +1,6 @@
 package results
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -147,25 +146,8 @@ func ReadVerifier(path string) (*VerifierRun, error) {
 
 // DecodeVerifier parses and validates the content of a verifier matrix file.
 func DecodeVerifier(b []byte) (*VerifierRun, error) {
-	var probe struct {
-		SchemaVersion *int `json:"schema_version"`
-	}
-	if err := json.Unmarshal(b, &probe); err != nil {
-		return nil, describeJSONError(b, err)
-	}
-	switch {
-	case probe.SchemaVersion == nil:
-		return nil, fmt.Errorf("no schema_version field: not a tracebench verifier matrix")
-	case *probe.SchemaVersion != VerifierSchemaVersion:
-		return nil, fmt.Errorf("%w: file has schema_version %d, this tracebench reads %d", ErrVersion, *probe.SchemaVersion, VerifierSchemaVersion)
-	}
 	var r VerifierRun
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		return nil, describeJSONError(b, err)
-	}
-	if err := r.Validate(); err != nil {
+	if err := decodeStrict(b, &r, "verifier matrix", VerifierSchemaVersion); err != nil {
 		return nil, err
 	}
 	return &r, nil

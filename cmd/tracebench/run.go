@@ -282,28 +282,9 @@ func (f selFlags) resolveTargets(names []string) ([]vmtests.Target, *vmtests.Cac
 	if err != nil {
 		return nil, nil, err
 	}
-	var expanded []string
-	for _, n := range names {
-		switch n = strings.TrimSpace(n); n {
-		case "all", "guests":
-			for _, t := range m.Targets {
-				if n == "all" || !t.Host() {
-					expanded = append(expanded, t.Name)
-				}
-			}
-		default:
-			expanded = append(expanded, n)
-		}
-	}
-	var out []vmtests.Target
-	for _, n := range expanded {
-		t, err := m.Lookup(n)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !slices.ContainsFunc(out, func(x vmtests.Target) bool { return x.Name == t.Name }) {
-			out = append(out, t)
-		}
+	out, err := m.Select(names)
+	if err != nil {
+		return nil, nil, err
 	}
 	return out, cache, nil
 }

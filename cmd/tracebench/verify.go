@@ -106,7 +106,7 @@ func runVerify(cmd *cobra.Command, f verifyFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	ts, err := verifyTargets(m, f.targets)
+	ts, err := m.Select(strings.Split(f.targets, ","))
 	if err != nil {
 		return fmt.Errorf("--target: %w", err)
 	}
@@ -158,32 +158,6 @@ func runVerify(cmd *cobra.Command, f verifyFlags, args []string) error {
 		return exitStatus(1)
 	}
 	return nil
-}
-
-// verifyTargets resolves target names ("all", "guests") in m.
-func verifyTargets(m *vmtests.Matrix, list string) ([]vmtests.Target, error) {
-	var names []string
-	for _, n := range strings.Split(list, ",") {
-		switch n = strings.TrimSpace(n); n {
-		case "all", "guests":
-			for _, t := range m.Targets {
-				if n == "all" || !t.Host() {
-					names = append(names, t.Name)
-				}
-			}
-		default:
-			names = append(names, n)
-		}
-	}
-	var out []vmtests.Target
-	for _, n := range names {
-		t, err := m.Lookup(n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, nil
 }
 
 // buildSources builds the C sources (and with --project tracebench's

@@ -32,3 +32,13 @@ func FunctionsOn(arch string, ev event.Event) []string {
 	}
 	return nil
 }
+
+// FunctionsByEvent returns Functions for every event: the candidate probe
+// points a function-based backend declares.
+func FunctionsByEvent() map[event.Event][]string {
+	out := make(map[event.Event][]string, len(event.All))
+	for _, ev := range event.All {
+		out[ev] = Functions(ev)
+	}
+	return out
+}

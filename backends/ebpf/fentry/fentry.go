@@ -51,15 +51,11 @@ func AttachCandidates(arch string) map[string][]string {
 func New(name string) func() backends.Backend {
 	prefix := prefixes[name]
 	return func() backends.Backend {
-		cands := map[event.Event][]string{}
-		for _, ev := range event.All {
-			cands[ev] = ksym.Functions(ev)
-		}
 		return loader.New(loader.Spec{
 			Name:       name,
 			Summary:    summaries[name],
 			Load:       bpf.LoadFentry,
-			Candidates: cands,
+			Candidates: ksym.FunctionsByEvent(),
 			Resolve: func(ev event.Event, _ backends.Setup) (loader.Hook, error) {
 				spec, err := loader.KernelTypes()
 				if err != nil {

@@ -51,15 +51,11 @@ var flavours = map[string]flavour{
 func New(name string) func() backends.Backend {
 	f := flavours[name]
 	return func() backends.Backend {
-		cands := map[event.Event][]string{}
-		for _, ev := range event.All {
-			cands[ev] = ksym.Functions(ev)
-		}
 		return loader.New(loader.Spec{
 			Name:       f.name,
 			Summary:    f.summary,
 			Load:       bpf.LoadKprobe,
-			Candidates: cands,
+			Candidates: ksym.FunctionsByEvent(),
 			Resolve:    f.resolve,
 		})
 	}

@@ -24,14 +24,10 @@ const Name = "ftrace/function"
 
 // New returns the backend.
 func New() backends.Backend {
-	cands := map[event.Event][]string{}
-	for _, ev := range event.All {
-		cands[ev] = ksym.Functions(ev)
-	}
 	return ftrace.New(ftrace.Spec{
 		Name:       Name,
 		Summary:    "the ftrace function tracer limited to one kernel function, in a private tracefs instance",
-		Candidates: cands,
+		Candidates: ksym.FunctionsByEvent(),
 		Resolve:    resolve,
 	})
 }

@@ -19,14 +19,10 @@ const Name = "ftrace/kprobe"
 
 // New returns the backend.
 func New() backends.Backend {
-	cands := map[event.Event][]string{}
-	for _, ev := range event.All {
-		cands[ev] = ksym.Functions(ev)
-	}
 	return ftrace.New(ftrace.Spec{
 		Name:       Name,
 		Summary:    "kprobes on kernel functions as ftrace kprobe events (kprobe_events) in a private tracefs instance",
-		Candidates: cands,
+		Candidates: ksym.FunctionsByEvent(),
 		Probes:     true,
 		Resolve:    resolve,
 	})
