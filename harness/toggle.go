@@ -124,6 +124,18 @@ func (c *cellRun) toggled(ctx context.Context, load workloads.Load, chunkOps int
 	if on { // never leave the backend attached
 		c.h.call(context.Background(), c.proc, "detach", func(x context.Context) (err error) { _, err = c.proc.Detach(x); return })
 	}
+	if loopErr == nil && !on {
+		// End on an off interval: the off sample otherwise holds only the
+		// periods between two on intervals, none when a slow guest spent
+		// the budget in one period.
+		select {
+		case err := <-runDone:
+			return res, fmt.Errorf("workload ended during the overhead measurement: %w", err)
+		case <-time.After(period):
+		case <-ctx.Done():
+		}
+		ivs = append(ivs, interval{from, workloads.Monotonic(), false})
+	}
 	c.agent.Stop()
 	if err := <-runDone; err != nil && loopErr == nil && ctx.Err() == nil {
 		loopErr = err
