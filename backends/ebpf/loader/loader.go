@@ -85,6 +85,12 @@ type Backend struct {
 	hooks  []Hook
 	links  []io.Closer
 	stream *streamReader
+	// cs and progOpts are what coll was loaded from, kept to load a
+	// program again (reattach.go); linked names the programs that have
+	// been attached at least once.
+	cs       *ebpf.CollectionSpec
+	progOpts ebpf.ProgramOptions
+	linked   map[string]bool
 }
 
 func (b *Backend) Describe(context.Context) (backends.Description, error) {
@@ -190,7 +196,7 @@ func (b *Backend) Setup(ctx context.Context, s backends.Setup) (backends.SetupRe
 	if err != nil {
 		return res, fmt.Errorf("load %s: %w", b.spec.Name, err)
 	}
-	b.coll = coll
+	b.coll, b.cs, b.progOpts = coll, cs, opts.Programs
 	if s.Mode == backends.Stream {
 		b.stream, err = newStreamReader(coll.Maps["records"], groundTruth(s.Filter.PID))
 		if err != nil {
@@ -277,7 +283,7 @@ func (b *Backend) Attach(context.Context) (time.Duration, error) {
 			continue
 		}
 		attached[key] = true
-		l, err := h.Attach(b.coll.Programs[h.Program])
+		l, err := b.attach(h)
 		if err != nil {
 			b.closeLinks()
 			return 0, fmt.Errorf("attach %s to %s: %w", h.Program, h.ProbePoint, err)
