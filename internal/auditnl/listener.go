@@ -205,3 +205,27 @@ func ReclaimDaemon() error {
 	}
 	return l.Close()
 }
+
+// Queued returns the bytes the kernel has queued on this socket and not
+// yet received (its row of /proc/net/netlink, found by the socket's port
+// id): zero once everything delivered to it has been read.
+func (l *Listener) Queued() (uint64, error) {
+	sa, err := unix.Getsockname(l.fd)
+	if err != nil {
+		return 0, kernelError("getsockname", 0, errnoOf(err))
+	}
+	nl, ok := sa.(*unix.SockaddrNetlink)
+	if !ok {
+		return 0, errorf(ErrProtocol, "listener socket has address %T", sa)
+	}
+	socks, err := AuditSockets()
+	if err != nil {
+		return 0, err
+	}
+	for _, s := range socks {
+		if s.PortID == nl.Pid {
+			return s.Rmem, nil
+		}
+	}
+	return 0, errorf(ErrProtocol, "listener port %d not in /proc/net/netlink", nl.Pid)
+}
