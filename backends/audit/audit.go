@@ -60,6 +60,11 @@ type Tally struct {
 	MissingRecords uint64
 	// Orphans are events whose SYSCALL record never arrived.
 	Orphans uint64
+	// HidesEOE says the receiver never sees EOE records (an auditd log):
+	// an EOE the kernel dropped for a counted event then leaves no trace,
+	// and the events lost whole may be fewer than the kernel's count
+	// suggests, by up to the events counted.
+	HidesEOE bool
 	// Facts describe the receiver (overruns of its socket, log size…).
 	Facts map[string]string
 }

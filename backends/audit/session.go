@@ -184,6 +184,9 @@ func (ss *session) detach() (time.Duration, error) {
 
 // counters reconciles as auditnl.Coverage does: the events lost whole
 // are the records the kernel lost less those missing from events seen.
+// Where the receiver cannot see EOE records, that may count too many
+// (fact audit_lost_overcount_max), and the cell's unexplained events may
+// be negative down to minus that bound.
 func (ss *session) counters() map[event.Event]backends.Counter {
 	t := ss.recv.Tally()
 	var seen uint64
@@ -198,6 +201,9 @@ func (ss *session) counters() map[event.Event]backends.Counter {
 		"audit_lost_records":    strconv.FormatUint(ss.lostRecords, 10),
 		"audit_missing_records": strconv.FormatUint(t.MissingRecords, 10),
 		"audit_orphan_events":   strconv.FormatUint(t.Orphans, 10),
+	}
+	if t.HidesEOE {
+		facts["audit_lost_overcount_max"] = strconv.FormatUint(seen, 10)
 	}
 	for k, v := range t.Facts {
 		facts[k] = v

@@ -90,6 +90,7 @@ func (r *daemon) Drain(*auditnl.Conn) error {
 
 func (r *daemon) Tally() audit.Tally {
 	t := audit.TallyOf(r.counter)
+	t.HidesEOE = true // auditd ends events on EOE and does not log it
 	st := r.tail.Stats()
 	t.Facts = map[string]string{
 		"auditd_log_records": strconv.Itoa(st.Records),
