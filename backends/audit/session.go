@@ -182,11 +182,18 @@ func (ss *session) detach() (time.Duration, error) {
 	return d, nil
 }
 
+// unchecked are the events with records whose loss no receiver can see
+// (auditnl.Event.MissingRecords does not know them): connect's SOCKADDR,
+// exec's CWD and EXECVE. A counted event that lost one is counted in the
+// kernel's lost records as if lost whole.
+var unchecked = map[event.Event]bool{event.Connect: true, event.Exec: true}
+
 // counters reconciles as auditnl.Coverage does: the events lost whole
 // are the records the kernel lost less those missing from events seen.
-// Where the receiver cannot see EOE records, that may count too many
-// (fact audit_lost_overcount_max), and the cell's unexplained events may
-// be negative down to minus that bound.
+// Where the receiver cannot see EOE records, or the event has records
+// whose loss cannot be seen, that may count too many (fact
+// audit_lost_overcount_max), and the cell's unexplained events may be
+// negative down to minus that bound.
 func (ss *session) counters() map[event.Event]backends.Counter {
 	t := ss.recv.Tally()
 	var seen uint64
@@ -202,7 +209,7 @@ func (ss *session) counters() map[event.Event]backends.Counter {
 		"audit_missing_records": strconv.FormatUint(t.MissingRecords, 10),
 		"audit_orphan_events":   strconv.FormatUint(t.Orphans, 10),
 	}
-	if t.HidesEOE {
+	if t.HidesEOE || unchecked[ss.ev] {
 		facts["audit_lost_overcount_max"] = strconv.FormatUint(seen, 10)
 	}
 	for k, v := range t.Facts {

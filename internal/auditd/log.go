@@ -65,14 +65,16 @@ const maxLine = 64 << 10
 
 // logParser turns log lines into counted events.
 type logParser struct {
-	stats LogStats
-	asm   *auditnl.Assembler
+	stats   LogStats
+	asm     *auditnl.Assembler
+	timeout time.Duration
+	expired time.Time // the stamp of the last expiry pass
 }
 
 // newLogParser returns a parser that completes an event once a record
 // stamped at least timeout after it has been read.
 func newLogParser(timeout time.Duration) *logParser {
-	return &logParser{asm: auditnl.NewAssembler(timeout)}
+	return &logParser{asm: auditnl.NewAssembler(timeout), timeout: timeout}
 }
 
 // line parses one log line and counts the events it completes. A log
@@ -94,8 +96,13 @@ func (p *logParser) line(text string, c *auditnl.Counter) error {
 	if e := p.asm.Add(rec, stamp); e != nil {
 		p.add(e, c)
 	}
-	for _, e := range p.asm.Expire(stamp) {
-		p.add(&e, c)
+	// An expiry pass looks at every open event: make one per half
+	// timeout of log time, not per line.
+	if stamp.Sub(p.expired) >= p.timeout/2 {
+		p.expired = stamp
+		for _, e := range p.asm.Expire(stamp) {
+			p.add(&e, c)
+		}
 	}
 	return nil
 }
