@@ -39,7 +39,7 @@ func auditOrder(r *results.Run) []Finding {
 		}
 		slices.Sort(backends)
 		out = append(out, Finding{Topic: "audit", Text: fmt.Sprintf(
-			"On %s, the audit cells (%s) ran after every other backend's: the first, started %s UTC, enabled audit, and from then on every new process on that kernel takes the audit syscall path until reboot.",
+			"On %s, the audit cells (%s) ran after every other backend's: audit was enabled from the first of them, started %s UTC, and every process started since on that kernel takes the audit syscall path until reboot.",
 			targetName(t), strings.Join(backends, ", "), first.Started.UTC().Format("2006-01-02 15:04:05"))})
 	}
 	return out
