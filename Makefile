@@ -31,8 +31,9 @@ VERIFY_OUT ?= results/verifier-$(RUN_ID)
 # Debian packages the build, the tests and `make generate` need (chromium:
 # the report test opens report.html in a headless browser; clang-13 … clang-16
 # build the verifier matrix, tracebench verify --project; jq and shellcheck:
-# the workflow tests run the workflows' steps and lint their scripts).
-DEBIAN_PACKAGES := clang clang-13 clang-14 clang-15 clang-16 llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves chromium jq shellcheck
+# the workflow tests run the workflows' steps and lint their scripts; auditd:
+# the audit/auditd backend runs Debian's audit daemon).
+DEBIAN_PACKAGES := clang clang-13 clang-14 clang-15 clang-16 llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves chromium jq shellcheck auditd
 PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
 GOBIN := $(shell $(GO) env GOPATH)/bin
@@ -49,12 +50,18 @@ build:
 		GOARCH=$$arch CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/tracebench-linux-$$arch ./cmd/tracebench || exit 1; \
 	done
 
+# Service starts are denied while installing (a policy-rc.d, unless one is
+# there): auditd's postinst would start the system's audit daemon, which
+# enables audit until reboot and holds the daemon registration.
 deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:" $$missing; \
+		made=; test -e /usr/sbin/policy-rc.d || { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made=1; }; \
 		DEBIAN_FRONTEND=noninteractive apt-get update -q && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; rc=$$?; \
+		test -z "$$made" || rm -f /usr/sbin/policy-rc.d; \
+		test $$rc = 0; \
 	fi
 	$(GO) mod download
 	@test -x $(GOBIN)/protoc-gen-go || $(GO) install $(PROTOC_GEN_GO)

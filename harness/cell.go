@@ -101,6 +101,15 @@ func (c *cellRun) steps(ctx context.Context) error {
 		return err
 	}
 	c.setUp = true
+	if auditBackend(c.backend) {
+		// Setup has enabled audit, and a task forked before audit was
+		// first enabled is never audited: the workload starts again,
+		// with the same login uid (what audit rules select it by).
+		c.agent.Close()
+		if err := c.startAgent(); err != nil {
+			return err
+		}
+	}
 	c.cell.SetupNs = res.Duration.Nanoseconds()
 	c.cell.ProbePoint = res.ProbePoints[c.ev]
 	c.cell.Facts = res.Facts
@@ -177,12 +186,18 @@ func (c *cellRun) start() error {
 		return err
 	}
 	c.group = g
+	return c.startAgent()
+}
+
+// startAgent starts the workload agent and moves it into the cell's cgroup.
+func (c *cellRun) startAgent() error {
+	h := c.h
 	a, err := workloads.Start(h.cfg.Exe, h.cfg.AgentArgs, workloads.AgentConfig{CPU: h.env.workloadCPU, LoginUID: loginUIDBase + uint32(c.seq)})
 	if err != nil {
 		return err
 	}
 	c.agent = a
-	return g.Add(a.PID())
+	return c.group.Add(a.PID())
 }
 
 // cleanup tears the backend down and stops the workload, then undoes, from

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/tracebench/tracebench/backends"
+	auditdbackend "github.com/tracebench/tracebench/backends/audit/auditd"
 	"github.com/tracebench/tracebench/event"
+	"github.com/tracebench/tracebench/internal/auditd"
 	"github.com/tracebench/tracebench/plan"
 	"github.com/tracebench/tracebench/results"
 	"github.com/tracebench/tracebench/vmtests"
@@ -111,14 +114,15 @@ func (h *harness) runGuest(ctx context.Context, t vmtests.Target) {
 	}
 	h.cfg.Progress.Status("%s: booting Linux %s (%d cells)", t.Name, k.Release, h.cellCount(t.Name)-len(req.Done))
 	res, err := vmtests.Boot(ctx, k, vmtests.BootOptions{
-		Init:    init,
-		Args:    []string{"guest-run", GuestRequestFile},
-		Files:   map[string][]byte{GuestRequestFile: b},
-		Timeout: h.guestTimeout(t),
-		LogDir:  filepath.Join(h.cfg.OutDir, "logs"),
-		Memory:  cmpOr(t.Memory, "1G"),
-		CPUs:    t.CPUs,
-		ICount:  t.ICount,
+		Init:        init,
+		Args:        []string{"guest-run", GuestRequestFile},
+		Files:       map[string][]byte{GuestRequestFile: b},
+		Executables: h.guestTools(t.Arch),
+		Timeout:     h.guestTimeout(t),
+		LogDir:      filepath.Join(h.cfg.OutDir, "logs"),
+		Memory:      cmpOr(t.Memory, "1G"),
+		CPUs:        t.CPUs,
+		ICount:      t.ICount,
 	})
 	if ctx.Err() != nil {
 		return
@@ -139,6 +143,22 @@ func (h *harness) runGuest(ctx context.Context, t vmtests.Target) {
 		return
 	}
 	h.mergeGuest(t, k, run)
+}
+
+// guestTools returns the programs the run's backends drive that a guest
+// lacks: the audit daemon for audit/auditd, taken with its libraries from
+// this machine, so only for guests of its architecture. Without it the
+// guest's cells are unsupported (missing-tool).
+func (h *harness) guestTools(arch string) map[string][]byte {
+	if !slices.Contains(h.cfg.Backends, auditdbackend.Name) {
+		return nil
+	}
+	files, err := auditd.Bundle(arch)
+	if err != nil {
+		fmt.Fprintf(h.cfg.Log, "%s guests get no auditd: %v\n", arch, err)
+		return nil
+	}
+	return files
 }
 
 func (h *harness) guestRequest(t vmtests.Target) GuestRequest {

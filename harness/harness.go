@@ -265,10 +265,14 @@ func (h *harness) run(ctx context.Context) (*results.Run, error) {
 func orderBackends(names []string) []string {
 	out := slices.Clone(names)
 	slices.SortStableFunc(out, func(a, b string) int {
-		return btoi(strings.HasPrefix(a, "audit/")) - btoi(strings.HasPrefix(b, "audit/"))
+		return btoi(auditBackend(a)) - btoi(auditBackend(b))
 	})
 	return out
 }
+
+// auditBackend reports whether backend observes through the audit
+// subsystem, which enabling changes for every later process.
+func auditBackend(name string) bool { return strings.HasPrefix(name, "audit/") }
 
 func btoi(b bool) int {
 	if b {

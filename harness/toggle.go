@@ -50,21 +50,30 @@ func (c *cellRun) toggled(ctx context.Context, load workloads.Load, chunkOps int
 		mu     sync.Mutex
 		chunks []workloads.Chunk
 		res    toggleResult
+		// longest is the longest chunk so far: attached, a chunk can take
+		// many times its detached length (audit: 10-30x).
+		longest time.Duration
 	)
 	runDone := make(chan error, 1)
 	go func() {
 		_, err := c.agent.Run(ctx, workloads.RunSpec{Load: load, ChunkOps: chunkOps}, func(ch workloads.Chunk) {
 			mu.Lock()
 			chunks = append(chunks, ch)
+			longest = max(longest, time.Duration(ch.End-ch.Start))
 			mu.Unlock()
 		})
 		runDone <- err
 	}()
 
-	// One period is ~40 chunks, jittered so it cannot beat with periodic
-	// activity on the machine.
+	// One period is ~40 chunks (of the longest length seen, so that
+	// chunks fit wholly in a period even when attaching slows them
+	// down), jittered so it cannot beat with periodic activity on the
+	// machine.
 	chunk := time.Duration(float64(chunkOps) * nsPerOp)
-	period := min(max(40*chunk, 50*time.Millisecond), time.Second)
+	periodOf := func(chunk time.Duration) time.Duration {
+		return min(max(40*chunk, 50*time.Millisecond), time.Second)
+	}
+	period := periodOf(chunk)
 	rng := rand.New(rand.NewPCG(uint64(c.seq), 0x7472616365))
 	deadline := time.Now().Add(budget)
 	var ivs []interval
@@ -109,6 +118,7 @@ func (c *cellRun) toggled(ctx context.Context, load workloads.Load, chunkOps int
 		periods++
 		mu.Lock()
 		res.off, res.on = label(chunks, ivs)
+		period = periodOf(max(chunk, longest))
 		mu.Unlock()
 		if len(res.off) >= minSamples && len(res.on) >= minSamples {
 			effect, err = stats.Compare(res.off, res.on, c.statsOptions())

@@ -14,7 +14,7 @@ import (
 // Finding is one statement of a report's summary, generated from the data.
 type Finding struct {
 	// Topic is one of "emulation", "cost", "collateral", "support",
-	// "coverage", "resolution".
+	// "coverage", "audit", "resolution".
 	Topic string
 	Text  string
 	// Items are the finding's parts, when it has several (one per event).
@@ -56,6 +56,7 @@ func Summary(r *results.Run) []Finding {
 	}
 	out = append(out, support(r)...)
 	out = append(out, coverage(x)...)
+	out = append(out, auditOrder(r)...)
 	if s := resolution(x); s != "" {
 		out = append(out, Finding{Topic: "resolution", Text: s})
 	}

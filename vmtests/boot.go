@@ -40,6 +40,9 @@ type BootOptions struct {
 	Args []string
 	// Files are extra initramfs files by absolute path (mode 0644).
 	Files map[string][]byte
+	// Executables are extra initramfs programs and shared libraries by
+	// absolute path (mode 0755), e.g. a tool a backend runs in the guest.
+	Executables map[string][]byte
 	// Cmdline is appended to the kernel command line.
 	Cmdline string
 	// Timeout bounds the whole boot; 0 means DefaultTimeout.
@@ -218,6 +221,11 @@ func buildInitramfs(w *bytes.Buffer, k Kernel, opts BootOptions) error {
 	}
 	for _, name := range sortedKeys(opts.Files) {
 		if err := a.File(name, opts.Files[name], 0o644); err != nil {
+			return err
+		}
+	}
+	for _, name := range sortedKeys(opts.Executables) {
+		if err := a.File(name, opts.Executables[name], 0o755); err != nil {
 			return err
 		}
 	}

@@ -37,10 +37,14 @@ func Serve(cfg AgentConfig, in io.Reader, out io.Writer) error {
 	}
 	loginUID := cfg.LoginUID
 	if loginUID != 0 {
-		// Refused when the login uid is immutable (audit feature
-		// loginuid_immutable) or the kernel has no audit: then audit
-		// backends fall back to filtering by pid.
-		if err := os.WriteFile("/proc/self/loginuid", []byte(strconv.FormatUint(uint64(loginUID), 10)), 0); err != nil {
+		// The login uid belongs to a thread, which may set only its own
+		// (/proc/self names the main thread, which this one need not
+		// be): the locked thread runs every measured operation and forks
+		// the exec workload's children, which inherit it. Refused when
+		// the login uid is immutable (audit feature loginuid_immutable)
+		// or the kernel has no audit: then audit backends are
+		// unsupported.
+		if err := os.WriteFile("/proc/thread-self/loginuid", []byte(strconv.FormatUint(uint64(loginUID), 10)), 0); err != nil {
 			fmt.Fprintf(os.Stderr, "workload agent: cannot set audit login uid: %v\n", err)
 			loginUID = 0
 		}

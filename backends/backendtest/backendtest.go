@@ -31,6 +31,11 @@ type Case struct {
 	// detached, which must not be counted: counters add up across
 	// attachments.
 	Toggles int
+	// LoginUID, when not zero, is the audit login uid the workload sets,
+	// and the workload starts after Setup, as the harness does for audit
+	// backends: their Setup enables audit, and a task forked before audit
+	// was first enabled is never audited.
+	LoginUID uint32
 }
 
 // Result is what the backend reported and the workload produced.
@@ -78,15 +83,18 @@ func Run(t *testing.T, b backends.Backend, c Case) Result {
 		t.Fatal(err)
 	}
 	cpu := runtime.NumCPU() - 1
-	agent := startAgent(t, cpu)
-	must(t, g.Add(agent.PID()))
-
 	s := backends.Setup{
 		Events:  []event.Event{c.Event},
 		Mode:    c.Mode,
-		Filter:  backends.Filter{CgroupID: g.ID, CgroupPath: g.Path, PID: agent.PID(), LoginUID: agent.LoginUID()},
+		Filter:  backends.Filter{CgroupID: g.ID, CgroupPath: g.Path, LoginUID: c.LoginUID},
 		Options: c.Options,
 		Tag:     fmt.Sprintf("tbtest%d", os.Getpid()),
+	}
+	var agent *workloads.Agent
+	if c.LoginUID == 0 {
+		agent = startAgent(t, cpu, 0)
+		must(t, g.Add(agent.PID()))
+		s.Filter.PID, s.Filter.LoginUID = agent.PID(), agent.LoginUID()
 	}
 	plan, err := b.Plan(ctx, s)
 	must(t, err)
@@ -100,6 +108,13 @@ func Run(t *testing.T, b backends.Backend, c Case) Result {
 		t.Fatalf("setup %s %s: %v", c.Event, c.Mode, err)
 	}
 	defer b.Teardown(ctx)
+	if agent == nil {
+		agent = startAgent(t, cpu, c.LoginUID)
+		must(t, g.Add(agent.PID()))
+		if agent.LoginUID() != c.LoginUID {
+			t.Fatalf("workload could not set its audit login uid %d", c.LoginUID)
+		}
+	}
 	before, err := b.Counters(ctx)
 	must(t, err)
 	chunk := max(1, c.Ops/10)
@@ -116,7 +131,7 @@ func Run(t *testing.T, b backends.Backend, c Case) Result {
 		}
 		noiseDone := make(chan error, 1)
 		if c.Noise && round == 0 {
-			noise := startAgent(t, -1)
+			noise := startAgent(t, -1, 0)
 			go func() {
 				_, err := noise.Run(ctx, workloads.RunSpec{Load: workloads.ForEvent(c.Event), ChunkOps: chunk, MaxChunks: 10}, nil)
 				noiseDone <- err
@@ -164,9 +179,9 @@ func Exact(t *testing.T, b backends.Backend, c Case) Result {
 	return r
 }
 
-func startAgent(t *testing.T, cpu int) *workloads.Agent {
+func startAgent(t *testing.T, cpu int, loginUID uint32) *workloads.Agent {
 	t.Helper()
-	a, err := workloads.Start(testutil.Binary(t), []string{"workload", "agent"}, workloads.AgentConfig{CPU: cpu})
+	a, err := workloads.Start(testutil.Binary(t), []string{"workload", "agent"}, workloads.AgentConfig{CPU: cpu, LoginUID: loginUID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/tracebench/tracebench/backends"
+	auditdbackend "github.com/tracebench/tracebench/backends/audit/auditd"
+	auditnetlink "github.com/tracebench/tracebench/backends/audit/netlink"
 	"github.com/tracebench/tracebench/backends/ebpf/fentry"
 	"github.com/tracebench/tracebench/backends/ebpf/kprobe"
 	"github.com/tracebench/tracebench/backends/ebpf/perfevent"
@@ -37,6 +39,8 @@ var constructors = map[string]func() backends.Backend{
 	perfevent.Name:     perfevent.New,
 	hpc.Name:           hpc.New,
 	lbr.Name:           lbr.New,
+	auditnetlink.Name:  auditnetlink.New,
+	auditdbackend.Name: auditdbackend.New,
 }
 
 // Names returns the built-in backend names, sorted.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -71,6 +72,10 @@ func Start(cfg Config, timeout time.Duration) (*Daemon, error) {
 	}
 	if err := cfg.Write(); err != nil {
 		return nil, err
+	}
+	// A guest's root may have no /var/run; auditd exits without its pid file.
+	if err := os.MkdirAll(filepath.Dir(pidFile), 0o755); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrStartFailed, err)
 	}
 	cmd := exec.Command(path, "-n", "-s", "nochange", "-c", cfg.Dir)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

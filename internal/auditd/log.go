@@ -42,36 +42,79 @@ func ReadLog(path string, c *auditnl.Counter) (LogStats, error) {
 // different CPUs may interleave) and counts them into c. A malformed line
 // is an error naming its line number.
 func ParseLog(r io.Reader, c *auditnl.Counter) (LogStats, error) {
-	var st LogStats
-	asm := auditnl.NewAssembler(time.Hour) // only EOE and the final Flush complete events
+	p := newLogParser(time.Hour) // only the final flush completes events
 	sc := bufio.NewScanner(r)
 	// A record is at most 8970 bytes; auditd's enriched part adds less
 	// than that again.
-	sc.Buffer(make([]byte, 64<<10), 64<<10)
-	add := func(e *auditnl.Event) {
-		st.Events++
-		c.Add(e)
-	}
+	sc.Buffer(make([]byte, maxLine), maxLine)
 	for sc.Scan() {
-		st.Lines++
-		rec, err := auditnl.ParseLogLine(sc.Text())
-		if errors.Is(err, auditnl.ErrUnknownType) {
-			st.Unknown++
-			continue
-		}
-		if err != nil {
-			return st, fmt.Errorf("line %d: %w", st.Lines, err)
-		}
-		st.Records++
-		if e := asm.Add(rec, time.Time{}); e != nil {
-			add(e)
+		if err := p.line(sc.Text(), c); err != nil {
+			return p.stats, err
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return st, fmt.Errorf("line %d: %w", st.Lines+1, err)
+		return p.stats, fmt.Errorf("line %d: %w", p.stats.Lines+1, err)
 	}
-	for _, e := range asm.Flush() {
-		add(&e)
+	p.flush(c)
+	return p.stats, nil
+}
+
+// maxLine bounds a log line: a record is at most 8970 bytes, and auditd's
+// enriched part adds less than that again.
+const maxLine = 64 << 10
+
+// logParser turns log lines into counted events.
+type logParser struct {
+	stats   LogStats
+	asm     *auditnl.Assembler
+	timeout time.Duration
+	expired time.Time // the stamp of the last expiry pass
+}
+
+// newLogParser returns a parser that completes an event once a record
+// stamped at least timeout after it has been read.
+func newLogParser(timeout time.Duration) *logParser {
+	return &logParser{asm: auditnl.NewAssembler(timeout), timeout: timeout}
+}
+
+// line parses one log line and counts the events it completes. A log
+// holds no EOE records, so an event is complete when a record stamped
+// the parser's timeout later arrives (the kernel stamps every record of
+// an event with the event's time) or at flush.
+func (p *logParser) line(text string, c *auditnl.Counter) error {
+	p.stats.Lines++
+	rec, err := auditnl.ParseLogLine(text)
+	if errors.Is(err, auditnl.ErrUnknownType) {
+		p.stats.Unknown++
+		return nil
 	}
-	return st, nil
+	if err != nil {
+		return fmt.Errorf("line %d: %w", p.stats.Lines, err)
+	}
+	p.stats.Records++
+	stamp := time.Unix(rec.Sec, int64(rec.Milli)*int64(time.Millisecond))
+	if e := p.asm.Add(rec, stamp); e != nil {
+		p.add(e, c)
+	}
+	// An expiry pass looks at every open event: make one per half
+	// timeout of log time, not per line.
+	if stamp.Sub(p.expired) >= p.timeout/2 {
+		p.expired = stamp
+		for _, e := range p.asm.Expire(stamp) {
+			p.add(&e, c)
+		}
+	}
+	return nil
+}
+
+func (p *logParser) add(e *auditnl.Event, c *auditnl.Counter) {
+	p.stats.Events++
+	c.Add(e)
+}
+
+// flush counts every event still open.
+func (p *logParser) flush(c *auditnl.Counter) {
+	for _, e := range p.asm.Flush() {
+		p.add(&e, c)
+	}
 }

@@ -100,6 +100,17 @@ func (l *Listener) Overruns() uint64 { return l.overruns }
 func (l *Listener) Receive(timeout time.Duration) (Message, error) {
 	deadline := time.Now().Add(timeout)
 	for {
+		// Take what is queued first: under a stream of records, a poll
+		// before each receive would double the system calls per record.
+		m, err := l.recv()
+		switch {
+		case err == nil && m.Type >= unix.NLMSG_MIN_TYPE && m.Type != unix.AUDIT_REPLACE:
+			return m, nil
+		case err == nil:
+			continue // not a record
+		case !errors.Is(err, unix.EAGAIN):
+			return Message{}, err
+		}
 		wait := time.Until(deadline)
 		if wait < 0 {
 			wait = 0
@@ -114,16 +125,6 @@ func (l *Listener) Receive(timeout time.Duration) (Message, error) {
 		}
 		if n == 0 {
 			return Message{}, ErrTimeout
-		}
-		m, err := l.recv()
-		if errors.Is(err, unix.EAGAIN) {
-			continue
-		}
-		if err != nil {
-			return Message{}, err
-		}
-		if m.Type >= unix.NLMSG_MIN_TYPE && m.Type != unix.AUDIT_REPLACE {
-			return m, nil
 		}
 	}
 }
@@ -204,4 +205,28 @@ func ReclaimDaemon() error {
 		return err
 	}
 	return l.Close()
+}
+
+// Queued returns the bytes the kernel has queued on this socket and not
+// yet received (its row of /proc/net/netlink, found by the socket's port
+// id): zero once everything delivered to it has been read.
+func (l *Listener) Queued() (uint64, error) {
+	sa, err := unix.Getsockname(l.fd)
+	if err != nil {
+		return 0, kernelError("getsockname", 0, errnoOf(err))
+	}
+	nl, ok := sa.(*unix.SockaddrNetlink)
+	if !ok {
+		return 0, errorf(ErrProtocol, "listener socket has address %T", sa)
+	}
+	socks, err := AuditSockets()
+	if err != nil {
+		return 0, err
+	}
+	for _, s := range socks {
+		if s.PortID == nl.Pid {
+			return s.Rmem, nil
+		}
+	}
+	return 0, errorf(ErrProtocol, "listener port %d not in /proc/net/netlink", nl.Pid)
 }
