@@ -32,7 +32,8 @@ VERIFY_OUT ?= results/verifier-$(RUN_ID)
 # the report test opens report.html in a headless browser; clang-13 … clang-16
 # build the verifier matrix, tracebench verify --project; jq and shellcheck:
 # the workflow tests run the workflows' steps and lint their scripts).
-DEBIAN_PACKAGES := clang clang-13 clang-14 clang-15 clang-16 llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves chromium jq shellcheck
+DEBIAN_PACKAGES := clang clang-13 clang-14 clang-15 clang-16 llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves chromium jq shellcheck \
+	bpftrace linux-perf trace-cmd bpfcc-tools python3-bpfcc python3-grpcio python3-grpc-tools
 PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
 GOBIN := $(shell $(GO) env GOPATH)/bin

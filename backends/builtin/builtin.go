@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/tracebench/tracebench/backends"
+	bpftracekprobe "github.com/tracebench/tracebench/backends/bpftrace/kprobe"
+	bpftracetp "github.com/tracebench/tracebench/backends/bpftrace/tracepoint"
 	"github.com/tracebench/tracebench/backends/ebpf/fentry"
 	"github.com/tracebench/tracebench/backends/ebpf/kprobe"
 	"github.com/tracebench/tracebench/backends/ebpf/perfevent"
@@ -37,6 +39,10 @@ var constructors = map[string]func() backends.Backend{
 	perfevent.Name:     perfevent.New,
 	hpc.Name:           hpc.New,
 	lbr.Name:           lbr.New,
+
+	// Front-end tools (backends/frontend).
+	bpftracetp.Name:     bpftracetp.New,
+	bpftracekprobe.Name: bpftracekprobe.New,
 }
 
 // Names returns the built-in backend names, sorted.

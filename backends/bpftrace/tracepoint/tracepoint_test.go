@@ -1,0 +1,35 @@
+package tracepoint_test
+
+import (
+	"testing"
+
+	"github.com/tracebench/tracebench/backends"
+	"github.com/tracebench/tracebench/backends/backendtest"
+	"github.com/tracebench/tracebench/backends/bpftrace/tracepoint"
+	"github.com/tracebench/tracebench/event"
+	"github.com/tracebench/tracebench/internal/testutil"
+)
+
+// bpftrace counts exactly the workload's events, not the noise
+// workload's, across restarts (each attachment is a new bpftrace).
+func TestExactCoverage(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.Clean(t)
+	for _, ev := range []event.Event{event.Getppid, event.Openat, event.Exec} {
+		t.Run(ev.String(), func(t *testing.T) {
+			ops := map[event.Event]int{event.Getppid: 100000, event.Openat: 50000, event.Exec: 200}[ev]
+			r := backendtest.Exact(t, tracepoint.New(), backendtest.Case{Event: ev, Mode: backends.Count, Ops: ops, Noise: true, Toggles: 1})
+			if got, want := r.Counter.Facts["tool_starts"], "2"; got != want {
+				t.Errorf("tool_starts %q, want %q", got, want)
+			}
+			for _, k := range []string{"startup_ns", "startup_cpu_ns", "peak_rss_kb", "tool_cpu_ns"} {
+				if r.Counter.Facts[k] == "" || r.Counter.Facts[k] == "0" {
+					t.Errorf("fact %s = %q", k, r.Counter.Facts[k])
+				}
+			}
+			if r.Setup.Facts["footprint_kb"] == "" {
+				t.Errorf("no footprint: %v", r.Setup.Facts)
+			}
+		})
+	}
+}
