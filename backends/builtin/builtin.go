@@ -22,6 +22,7 @@ import (
 	"github.com/tracebench/tracebench/backends/ftrace/traceevent"
 	"github.com/tracebench/tracebench/backends/perf/hpc"
 	"github.com/tracebench/tracebench/backends/perf/lbr"
+	perftrace "github.com/tracebench/tracebench/backends/perf/trace"
 )
 
 var constructors = map[string]func() backends.Backend{
@@ -43,6 +44,7 @@ var constructors = map[string]func() backends.Backend{
 	// Front-end tools (backends/frontend).
 	bpftracetp.Name:     bpftracetp.New,
 	bpftracekprobe.Name: bpftracekprobe.New,
+	perftrace.Name:      perftrace.New,
 }
 
 // Names returns the built-in backend names, sorted.

@@ -138,11 +138,12 @@ func (p *Process) drain() {
 	}
 }
 
-// Stop sends the tool its stop signal and waits up to timeout for it to
+// Stop sends the tool's process group its stop signal (as Ctrl-C on a
+// terminal does) and waits up to timeout for it to
 // exit; then, or if it does not, kills its process group. It returns the
 // tool's output.
 func (p *Process) Stop(sig syscall.Signal, timeout time.Duration) ([]string, error) {
-	p.cmd.Process.Signal(sig)
+	syscall.Kill(-p.cmd.Process.Pid, sig)
 	select {
 	case <-p.done:
 	case <-time.After(timeout):
@@ -151,11 +152,11 @@ func (p *Process) Stop(sig syscall.Signal, timeout time.Duration) ([]string, err
 	}
 	p.killGroup()
 	p.drain()
-	if p.waitErr != nil {
-		if ee, ok := p.waitErr.(*exec.ExitError); ok && ee.Exited() {
-			// Tools exit non-zero after a signal; their output says more.
-			return p.output(), nil
-		}
+	// Tools exit non-zero after a signal, or die of it once they have
+	// printed their result (perf re-raises SIGINT): their output says
+	// whether they counted. Another signal (a crash) is a failure.
+	var ee *exec.ExitError
+	if p.waitErr != nil && !(errors.As(p.waitErr, &ee) && (ee.Exited() || ee.Sys().(syscall.WaitStatus).Signal() == sig)) {
 		return p.output(), p.failure("failed when stopped")
 	}
 	return p.output(), nil
