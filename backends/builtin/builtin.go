@@ -19,6 +19,7 @@ import (
 	"github.com/tracebench/tracebench/backends/ebpf/tracepoint"
 	"github.com/tracebench/tracebench/backends/ftrace/function"
 	"github.com/tracebench/tracebench/backends/ftrace/kprobeevent"
+	"github.com/tracebench/tracebench/backends/ftrace/tracecmd"
 	"github.com/tracebench/tracebench/backends/ftrace/traceevent"
 	"github.com/tracebench/tracebench/backends/perf/hpc"
 	"github.com/tracebench/tracebench/backends/perf/lbr"
@@ -45,6 +46,7 @@ var constructors = map[string]func() backends.Backend{
 	bpftracetp.Name:     bpftracetp.New,
 	bpftracekprobe.Name: bpftracekprobe.New,
 	perftrace.Name:      perftrace.New,
+	tracecmd.Name:       tracecmd.New,
 }
 
 // Names returns the built-in backend names, sorted.
