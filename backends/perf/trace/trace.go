@@ -45,9 +45,12 @@ func command(s frontend.Session) ([]string, error) {
 	if err != nil || root == "" {
 		return nil, backends.Unsupportedf(backends.MissingConfig, "no cgroup2 mount: perf -G needs the workload's cgroup (%v)", err)
 	}
-	rel, ok := strings.CutPrefix(s.Filter.CgroupPath, root+"/")
-	if !ok {
+	rel, ok := strings.CutPrefix(s.Filter.CgroupPath, root)
+	if !ok || (rel != "" && rel[0] != '/') {
 		return nil, fmt.Errorf("perf/trace: cgroup %s is not under the cgroup2 mount %s", s.Filter.CgroupPath, root)
+	}
+	if rel == "" {
+		rel = "/" // the root cgroup (a Probe from a process there)
 	}
 	return []string{"perf", "stat", "-a", "-x,", "-e", s.ProbePoint, "-G", rel,
 		"--", "sh", "-c", "echo '" + ready + "'; exec sleep 86400"}, nil
