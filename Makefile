@@ -94,16 +94,23 @@ vet:
 	CGO_ENABLED=0 $(GO) build ./...
 	GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./...
 
+# The Python plugins' protocol stubs (plugins/bcc/gen): protoc writes the
+# messages, Debian's grpc_tools only the services (its own protoc is older
+# than Debian's protobuf runtime, which refuses the messages it writes).
+PY_STUBS := protoc -Iplugins/bcc/proto -Ibackends/backendpb --python_out=plugins/bcc/gen backend.proto health.proto controller.proto status.proto && \
+	/usr/bin/python3 -m grpc_tools.protoc -Iplugins/bcc/proto -Ibackends/backendpb --grpc_python_out=plugins/bcc/gen backend.proto health.proto controller.proto
+
 generate:
 	PATH=$(GOBIN):$$PATH $(GO) generate ./bpf ./backends/backendpb
+	$(PY_STUBS)
 
 # The generated files are committed; fail when they differ from what the
 # sources generate.
 check-generate:
 	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
 	git ls-files -z | xargs -0 -I{} cp --parents {} $$tmp && \
-	(cd $$tmp && PATH=$(GOBIN):$$PATH $(GO) generate ./bpf ./backends/backendpb >/dev/null) && \
-	for f in $$(git ls-files bpf backends/backendpb); do \
+	(cd $$tmp && PATH=$(GOBIN):$$PATH $(GO) generate ./bpf ./backends/backendpb >/dev/null && $(PY_STUBS)) && \
+	for f in $$(git ls-files bpf backends/backendpb plugins/bcc/gen); do \
 		cmp -s $$f $$tmp/$$f || { echo "stale generated file: $$f (run make generate)"; exit 1; }; \
 	done && echo "generated files are up to date"
 
