@@ -97,8 +97,9 @@ func Start(ctx context.Context, c Command) (*Process, error) {
 		p.drain()
 		return nil, p.failure("exited before it was ready")
 	case <-ctx.Done():
+		where := blockedIn(cmd.Process.Pid)
 		p.Kill()
-		return nil, fmt.Errorf("%s: not ready: %w\n%s", c.Argv[0], ctx.Err(), p.Output())
+		return nil, fmt.Errorf("%s: not ready after %s (%s): %w\n%s", c.Argv[0], time.Since(p.started).Round(time.Millisecond), where, ctx.Err(), p.Output())
 	}
 }
 

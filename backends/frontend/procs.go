@@ -2,6 +2,8 @@ package frontend
 
 import (
 	"bytes"
+	"cmp"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -71,3 +73,18 @@ func statFields(pid int) []string {
 	}
 	return strings.Fields(string(b[i+1:]))
 }
+
+// blockedIn says where each process of group pgid waits, from
+// /proc/<pid>/wchan: what a tool that never gets ready is stuck on (a
+// kernel lock, a pipe, a poll; 0 when running).
+func blockedIn(pgid int) string {
+	var out []string
+	eachProcess(func(pid int) {
+		if f := statFields(pid); len(f) > 2 && f[2] == strconv.Itoa(pgid) {
+			w, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/wchan")
+			out = append(out, fmt.Sprintf("pid %d state %s waits in %s", pid, f[0], cmp.Or(string(w), "?")))
+		}
+	})
+	return strings.Join(out, "; ")
+}
+
