@@ -87,4 +87,3 @@ func blockedIn(pgid int) string {
 	})
 	return strings.Join(out, "; ")
 }
-
