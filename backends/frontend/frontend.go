@@ -57,9 +57,13 @@ type Tool struct {
 	Command func(s Session) ([]string, error)
 	// Ready recognises the line the tool prints once it observes.
 	Ready func(line string) bool
+	// Record recognises a line reporting one event, in stream mode (nil
+	// when the tool prints none).
+	Record func(line string) bool
 	// Count reads what the tool saw and lost from its output after it
-	// stopped (and from files it wrote in s.Dir).
-	Count func(s Session, out []string) (seen, lost uint64, err error)
+	// stopped (and from files it wrote in s.Dir); records is the number
+	// of event lines it printed.
+	Count func(s Session, out []string, records uint64) (seen, lost uint64, err error)
 	// Changes lists kernel state the tool itself creates and may leave
 	// behind if it dies (trace-cmd's instance), for Plan; Undo removes it.
 	Changes func(s Session) []kstate.Change
@@ -276,7 +280,7 @@ func (b *Backend) start(ctx context.Context, s *session) error {
 	}
 	rctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
-	p, err := Start(rctx, Command{Argv: argv, Marker: s.Name, Ready: b.tool.Ready})
+	p, err := Start(rctx, Command{Argv: argv, Marker: s.Name, Ready: b.tool.Ready, Record: b.tool.Record})
 	if err != nil {
 		return b.classify(s.Session, err)
 	}
@@ -331,7 +335,7 @@ func (b *Backend) stop(s *session) error {
 	if err != nil {
 		return b.classify(s.Session, err)
 	}
-	seen, lost, err := b.tool.Count(s.Session, out)
+	seen, lost, err := b.tool.Count(s.Session, out, p.Records)
 	if err != nil {
 		return fmt.Errorf("%s: %w", b.tool.Name, err)
 	}

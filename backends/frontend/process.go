@@ -34,6 +34,10 @@ type Command struct {
 	// Ready says that a line of output (stdout or stderr) shows the tool
 	// observing: its probes are attached and events from now on count.
 	Ready func(line string) bool
+	// Record, when not nil, recognises a line that reports one event
+	// (a tool streaming every event to user space): such lines are
+	// counted in Records, not kept.
+	Record func(line string) bool
 	// Stop is the signal that makes the tool print its result and exit
 	// (SIGINT for a tool run from a terminal).
 	Stop syscall.Signal
@@ -52,9 +56,12 @@ type Process struct {
 	// CPU time the tool and its children had used by then (a compiler's
 	// work included).
 	Startup, StartupCPU time.Duration
-	mu                  sync.Mutex
-	lines               []string
-	waitErr             error
+	// Records counts the event lines (Command.Record) read; final once
+	// Stop or Kill has returned.
+	Records uint64
+	mu      sync.Mutex
+	lines   []string
+	waitErr error
 }
 
 // Start launches c and waits until its ready line, its exit, or ctx's end.
@@ -84,7 +91,7 @@ func Start(ctx context.Context, c Command) (*Process, error) {
 		return nil, fmt.Errorf("start %s: %w", c.Argv[0], err)
 	}
 	pw.Close()
-	go p.read(pr, c.Ready)
+	go p.read(pr, c.Ready, c.Record)
 	go func() {
 		p.waitErr = cmd.Wait()
 		close(p.done)
@@ -104,8 +111,8 @@ func Start(ctx context.Context, c Command) (*Process, error) {
 }
 
 // read collects the tool's output and marks it ready at the first ready
-// line, measuring the start-up then.
-func (p *Process) read(r io.ReadCloser, ready func(string) bool) {
+// line, measuring the start-up then; after that it counts event lines.
+func (p *Process) read(r io.ReadCloser, ready, record func(string) bool) {
 	defer close(p.eof)
 	defer r.Close()
 	sc := bufio.NewScanner(r)
@@ -113,6 +120,10 @@ func (p *Process) read(r io.ReadCloser, ready func(string) bool) {
 	isReady := false
 	for sc.Scan() {
 		line := sc.Text()
+		if isReady && record != nil && record(line) {
+			p.Records++
+			continue
+		}
 		p.mu.Lock()
 		p.lines = append(p.lines, line)
 		if len(p.lines) > outputLines {

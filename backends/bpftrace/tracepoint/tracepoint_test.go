@@ -33,3 +33,16 @@ func TestExactCoverage(t *testing.T) {
 		})
 	}
 }
+
+// In stream mode bpftrace prints a line per event through its perf ring
+// buffer: every event the workload produced is either printed or counted
+// by bpftrace as lost, and none of the noise workload's is printed.
+func TestStreamAccounts(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.Clean(t)
+	r := backendtest.Run(t, tracepoint.New(), backendtest.Case{Event: event.Getppid, Mode: backends.Stream, Ops: 50000, Noise: true, Toggles: 1})
+	if r.Counter.Seen+r.Counter.Lost != r.Produced {
+		t.Errorf("seen %d + lost %d = %d, want produced %d", r.Counter.Seen, r.Counter.Lost, r.Counter.Seen+r.Counter.Lost, r.Produced)
+	}
+	t.Logf("seen %d lost %d of %d", r.Counter.Seen, r.Counter.Lost, r.Produced)
+}

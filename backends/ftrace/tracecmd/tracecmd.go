@@ -74,7 +74,7 @@ func command(s frontend.Session) ([]string, error) {
 
 // count counts the event's records in the trace file, and sums the
 // per-CPU "overrun:" lines trace-cmd prints when it stops as lost.
-func count(s frontend.Session, out []string) (seen, lost uint64, err error) {
+func count(s frontend.Session, out []string, _ uint64) (seen, lost uint64, err error) {
 	for _, l := range out {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "overrun:"); ok {
 			n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)

@@ -58,7 +58,7 @@ func command(s frontend.Session) ([]string, error) {
 
 // count reads perf stat's CSV line for the event: "N,,event,cgroup,…".
 // Counting loses nothing; a count perf could not make is an error.
-func count(s frontend.Session, out []string) (uint64, uint64, error) {
+func count(s frontend.Session, out []string, _ uint64) (uint64, uint64, error) {
 	for _, l := range out {
 		f := strings.Split(l, ",")
 		if len(f) < 3 || f[2] != s.ProbePoint {
