@@ -32,8 +32,10 @@ VERIFY_OUT ?= results/verifier-$(RUN_ID)
 # the report test opens report.html in a headless browser; clang-13 … clang-16
 # build the verifier matrix, tracebench verify --project; jq and shellcheck:
 # the workflow tests run the workflows' steps and lint their scripts; auditd:
-# the audit/auditd backend runs Debian's audit daemon).
-DEBIAN_PACKAGES := clang clang-13 clang-14 clang-15 clang-16 llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves chromium jq shellcheck auditd
+# the audit/auditd backend runs Debian's audit daemon; bpftrace … python3-grpc-tools:
+# the front-end backends and the Python BCC plugin).
+DEBIAN_PACKAGES := clang clang-13 clang-14 clang-15 clang-16 llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves chromium jq shellcheck auditd \
+	bpftrace linux-perf trace-cmd bpfcc-tools python3-bpfcc python3-grpcio python3-grpc-tools
 PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
 GOBIN := $(shell $(GO) env GOPATH)/bin
@@ -100,16 +102,23 @@ vet:
 	CGO_ENABLED=0 $(GO) build ./...
 	GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./...
 
+# The Python plugins' protocol stubs (plugins/bcc/gen): protoc writes the
+# messages, Debian's grpc_tools only the services (its own protoc is older
+# than Debian's protobuf runtime, which refuses the messages it writes).
+PY_STUBS := protoc -Iplugins/bcc/proto -Ibackends/backendpb --python_out=plugins/bcc/gen backend.proto health.proto controller.proto status.proto && \
+	/usr/bin/python3 -m grpc_tools.protoc -Iplugins/bcc/proto -Ibackends/backendpb --grpc_python_out=plugins/bcc/gen backend.proto health.proto controller.proto
+
 generate:
 	PATH=$(GOBIN):$$PATH $(GO) generate ./bpf ./backends/backendpb
+	$(PY_STUBS)
 
 # The generated files are committed; fail when they differ from what the
 # sources generate.
 check-generate:
 	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
 	git ls-files -z | xargs -0 -I{} cp --parents {} $$tmp && \
-	(cd $$tmp && PATH=$(GOBIN):$$PATH $(GO) generate ./bpf ./backends/backendpb >/dev/null) && \
-	for f in $$(git ls-files bpf backends/backendpb); do \
+	(cd $$tmp && PATH=$(GOBIN):$$PATH $(GO) generate ./bpf ./backends/backendpb >/dev/null && $(PY_STUBS)) && \
+	for f in $$(git ls-files bpf backends/backendpb plugins/bcc/gen); do \
 		cmp -s $$f $$tmp/$$f || { echo "stale generated file: $$f (run make generate)"; exit 1; }; \
 	done && echo "generated files are up to date"
 

@@ -20,7 +20,7 @@ func (pg *page) html() ([]byte, error) {
 // embed.
 func inline(svg []byte) template.HTML { return template.HTML(svg) }
 
-var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{"inline": inline}).Parse(`<!DOCTYPE html>
+var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{"inline": inline, "frontEndGuide": func() string { return frontEndGuide }}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -63,7 +63,7 @@ td.ok { background: #e3f4df; } td.partial { background: #fcf1cf; } td.unsupporte
 <ul>{{range .Items}}<li>{{.}}</li>{{end}}</ul>{{end}}</li>
 {{end}}{{end}}</ul>
 </section>
-<nav>{{range .Figures}}<a href="#chart-{{.Name}}">{{.Title}}</a> {{end}}{{if .Verifier}}<a href="#verifier">Verifier matrix</a> {{end}}<a href="#results">All cells</a></nav>
+<nav>{{range .Figures}}<a href="#chart-{{.Name}}">{{.Title}}</a> {{end}}{{if .FrontEnds}}<a href="#frontends">Front ends</a> {{end}}{{if .Verifier}}<a href="#verifier">Verifier matrix</a> {{end}}<a href="#results">All cells</a></nav>
 {{range .Figures}}
 <section class="chart" id="chart-{{.Name}}">
 <h2>{{.Title}}</h2>
@@ -75,6 +75,11 @@ td.ok { background: #e3f4df; } td.partial { background: #fcf1cf; } td.unsupporte
 {{if eq .Name "portability"}}{{template "matrix" $.Matrix}}{{end}}
 </section>
 {{end}}
+{{if .FrontEnds}}<section id="frontends">
+<h2>Front ends: start-up, memory, footprint</h2>
+<p class="guide">{{frontEndGuide}}</p>
+<pre class="verifier">{{.FrontEnds}}</pre>
+</section>{{end}}
 {{if .Verifier}}<section id="verifier">
 <h2>Verifier matrix</h2>
 <p class="guide">tracebench verify: each eBPF object built with each compiler and optimization level, loaded on each kernel. "ok N" = accepted, N instructions processed by the verifier; refused cells give the classified reason, with the verifier's words below.</p>

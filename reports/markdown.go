@@ -34,6 +34,9 @@ func (pg *page) markdown() []byte {
 			pg.Matrix.markdown(&b)
 		}
 	}
+	if pg.FrontEnds != "" {
+		fmt.Fprintf(&b, "\n## Front ends: start-up, memory, footprint\n\n%s\n\n```text\n%s```\n", frontEndGuide, pg.FrontEnds)
+	}
 	if pg.Verifier != "" {
 		fmt.Fprintf(&b, "\n## Verifier matrix\n\n```text\n%s```\n", pg.Verifier)
 	}

@@ -22,6 +22,9 @@ type page struct {
 	// Verifier is the verifier matrix as text, when the run directory has
 	// one (verifier.json, from `tracebench verify --out`).
 	Verifier string
+	// FrontEnds is the front-end table as text, when the run measured a
+	// front-end tool.
+	FrontEnds string
 }
 
 // matrixTable is the portability matrix with every reason in full.

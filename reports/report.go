@@ -58,6 +58,9 @@ func Write(dir string, r *results.Run) (Files, error) {
 		figs = append(figs, rendered{f, svg, rel})
 	}
 	pg := newPage(r, figs)
+	var fe bytes.Buffer
+	FrontEndTable(&fe, r)
+	pg.FrontEnds = fe.String()
 	if v, err := results.ReadVerifier(filepath.Join(dir, results.VerifierFile)); err == nil {
 		var b bytes.Buffer
 		if err := VerifierTable(&b, v); err != nil {

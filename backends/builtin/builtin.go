@@ -11,6 +11,8 @@ import (
 	"github.com/tracebench/tracebench/backends"
 	auditdbackend "github.com/tracebench/tracebench/backends/audit/auditd"
 	auditnetlink "github.com/tracebench/tracebench/backends/audit/netlink"
+	bpftracekprobe "github.com/tracebench/tracebench/backends/bpftrace/kprobe"
+	bpftracetp "github.com/tracebench/tracebench/backends/bpftrace/tracepoint"
 	"github.com/tracebench/tracebench/backends/ebpf/fentry"
 	"github.com/tracebench/tracebench/backends/ebpf/kprobe"
 	"github.com/tracebench/tracebench/backends/ebpf/perfevent"
@@ -19,9 +21,11 @@ import (
 	"github.com/tracebench/tracebench/backends/ebpf/tracepoint"
 	"github.com/tracebench/tracebench/backends/ftrace/function"
 	"github.com/tracebench/tracebench/backends/ftrace/kprobeevent"
+	"github.com/tracebench/tracebench/backends/ftrace/tracecmd"
 	"github.com/tracebench/tracebench/backends/ftrace/traceevent"
 	"github.com/tracebench/tracebench/backends/perf/hpc"
 	"github.com/tracebench/tracebench/backends/perf/lbr"
+	perftrace "github.com/tracebench/tracebench/backends/perf/trace"
 )
 
 var constructors = map[string]func() backends.Backend{
@@ -41,6 +45,12 @@ var constructors = map[string]func() backends.Backend{
 	lbr.Name:           lbr.New,
 	auditnetlink.Name:  auditnetlink.New,
 	auditdbackend.Name: auditdbackend.New,
+
+	// Front-end tools (backends/frontend).
+	bpftracetp.Name:     bpftracetp.New,
+	bpftracekprobe.Name: bpftracekprobe.New,
+	perftrace.Name:      perftrace.New,
+	tracecmd.Name:       tracecmd.New,
 }
 
 // Names returns the built-in backend names, sorted.

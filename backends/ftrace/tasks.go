@@ -20,7 +20,7 @@ import (
 func followTasks(h Hook, in *tracefs.Instance, pid int) error {
 	var written []int
 	for range 10 {
-		tids, err := tasks(pid)
+		tids, err := Tasks(pid)
 		if err != nil {
 			return err
 		}
@@ -35,8 +35,8 @@ func followTasks(h Hook, in *tracefs.Instance, pid int) error {
 	return fmt.Errorf("the threads of process %d keep changing: pid filter not settled", pid)
 }
 
-// tasks lists the thread ids of process pid, sorted.
-func tasks(pid int) ([]int, error) {
+// Tasks lists the thread ids of process pid, sorted.
+func Tasks(pid int) ([]int, error) {
 	dir := "/proc/" + strconv.Itoa(pid) + "/task"
 	ents, err := os.ReadDir(dir)
 	if err != nil {

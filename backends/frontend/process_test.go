@@ -1,0 +1,52 @@
+package frontend
+
+import (
+	"errors"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tracebench/tracebench/backends"
+)
+
+func isReady(l string) bool { return l == "ready" }
+
+// A tool that forks a child ignoring the stop signal (as trace-cmd's
+// recorders do) leaves nothing running once stopped; its output is kept.
+func TestStopKillsTheGroup(t *testing.T) {
+	p, err := Start(t.Context(), Command{Argv: []string{"sh", "-c", `(trap "" INT; exec sleep 300) & echo ready; wait; echo counted 7`}, Marker: "tbtest-stop", Ready: isReady})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := Remaining("tbtest-stop"); len(left) != 2 {
+		t.Errorf("running: %v, want the tool and its child", left)
+	}
+	out, err := p.Stop(syscall.SIGINT, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := Remaining("tbtest-stop"); len(left) > 0 {
+		t.Errorf("left running: %v", left)
+	}
+	if p.Startup <= 0 || !strings.Contains(strings.Join(out, "\n"), "ready") {
+		t.Errorf("start-up %v, output %q", p.Startup, out)
+	}
+}
+
+// A tool that ends before it is ready is an *Exit with its output; one
+// that is not installed is missing-tool.
+func TestStartFailures(t *testing.T) {
+	_, err := Start(t.Context(), Command{Argv: []string{"sh", "-c", "echo no probes here; exit 3"}, Marker: "tbtest-fail", Ready: isReady})
+	var ex *Exit
+	if !errors.As(err, &ex) || !strings.Contains(ex.Output, "no probes here") || ex.State.ExitCode() != 3 {
+		t.Errorf("error %v, want the exit with its output", err)
+	}
+	_, err = Start(t.Context(), Command{Argv: []string{"tracebench-no-such-tool"}, Marker: "tbtest-fail", Ready: isReady})
+	if u, ok := backends.AsUnsupported(err); !ok || u.Class != backends.MissingTool {
+		t.Errorf("error %v, want missing-tool", err)
+	}
+	if left := Remaining("tbtest-fail"); len(left) > 0 {
+		t.Errorf("left running: %v", left)
+	}
+}
