@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/tracebench/tracebench/vmtests/kbuild"
 )
 
 //go:embed matrix.toml
@@ -37,6 +39,10 @@ type Target struct {
 	Source Source // nil for the host
 	Arch   string // amd64 or arm64; the host's for the host
 	BTF    string // external BTF for kernels without /sys/kernel/btf/vmlinux
+	// BTFMin cuts the target's external BTF (BTF, or a kernel build's
+	// generated BTF) to what tracebench's eBPF objects relocate against
+	// (bpftool gen min_core_btf) before the guest gets it.
+	BTFMin bool
 	CPUs   int    // guest CPUs; 0 means 1
 	Memory string // guest memory in qemu's syntax (512M, 1G); "" means 512M
 	// Timeout bounds one boot; 0 means the caller's.
@@ -97,9 +103,11 @@ type rawTarget struct {
 	Host    bool   `toml:"host"`
 	Package string `toml:"package"`
 	Image   string `toml:"image"`
+	Build   string `toml:"build"`
 	Modules string `toml:"modules"`
 	Arch    string `toml:"arch"`
 	BTF     string `toml:"btf"`
+	BTFMin  bool   `toml:"btf_min"`
 	SMP     *int   `toml:"smp"`
 	Memory  string `toml:"memory"`
 	Timeout string `toml:"timeout"`
@@ -138,19 +146,19 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 }
 
 func (r rawTarget) target(name string) (Target, error) {
-	t := Target{Name: name, Arch: r.Arch, BTF: r.BTF, Memory: r.Memory}
+	t := Target{Name: name, Arch: r.Arch, BTF: r.BTF, BTFMin: r.BTFMin, Memory: r.Memory}
 	kinds := 0
-	for _, set := range []bool{r.Host, r.Package != "", r.Image != ""} {
+	for _, set := range []bool{r.Host, r.Package != "", r.Image != "", r.Build != ""} {
 		if set {
 			kinds++
 		}
 	}
 	if kinds != 1 {
-		return t, errors.New("needs exactly one of host = true, package or image")
+		return t, errors.New("needs exactly one of host = true, package, image or build")
 	}
 	switch {
 	case r.Host:
-		if r.Arch != "" || r.Modules != "" || r.BTF != "" || r.SMP != nil || r.Memory != "" || r.Timeout != "" || r.ICount != nil {
+		if r.Arch != "" || r.Modules != "" || r.BTF != "" || r.BTFMin || r.SMP != nil || r.Memory != "" || r.Timeout != "" || r.ICount != nil {
 			return t, errors.New("the host target takes no other field")
 		}
 		t.Arch = HostArch()
@@ -160,8 +168,22 @@ func (r rawTarget) target(name string) (Target, error) {
 			return t, errors.New("field \"modules\" is for local images only")
 		}
 		t.Source = DebianPackage{Pattern: r.Package}
+	case r.Build != "":
+		if r.Modules != "" {
+			return t, errors.New("field \"modules\" is for local images only")
+		}
+		if _, err := kbuild.Lookup(r.Build); err != nil {
+			return t, fmt.Errorf("field \"build\": %w", err)
+		}
+		if r.Arch != "amd64" {
+			return t, fmt.Errorf("field \"arch\" is %q: kernel builds are amd64 only", r.Arch)
+		}
+		t.Source = KernelBuild{Name: r.Build}
 	default:
 		t.Source = LocalImage{Image: r.Image, Modules: r.Modules}
+	}
+	if r.BTFMin && r.BTF == "" && r.Build == "" {
+		return t, errors.New("field \"btf_min\" needs a btf file or a kernel build (which generates one)")
 	}
 	if !validArch(r.Arch) {
 		return t, fmt.Errorf("field \"arch\" is %q, want one of %s", r.Arch, strings.Join(Arches, ", "))
