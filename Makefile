@@ -4,6 +4,7 @@
 #   make test       set up, run every test (as root: tests use the real kernel and qemu guests)
 #   make vmtest     the portability suite: every backend and event on every guest kernel
 #   make generate   rebuild the eBPF objects and the plugin protocol code
+#   make nobtf-kernel  build the matrix's kernel without BTF (nobtf:6.1/amd64) into the cache, once
 #   make verifier-objects  build the eBPF programs with every clang (13-16), -O1/-O2, amd64/arm64
 #   make verifier-matrix   load those builds on the host and every guest kernel: what each verifier says
 #
@@ -33,11 +34,14 @@ VERIFY_OUT ?= results/verifier-$(RUN_ID)
 # build the verifier matrix, tracebench verify --project; jq and shellcheck:
 # the workflow tests run the workflows' steps and lint their scripts).
 DEBIAN_PACKAGES := clang clang-13 clang-14 clang-15 clang-16 llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves chromium jq shellcheck
+# The nobtf kernel: built from Debian's linux-source-6.1 (which tracebench
+# fetches itself); pahole (dwarves) generates its BTF, bpftool minimizes it.
+DEBIAN_PACKAGES += build-essential bc bison flex libelf-dev libssl-dev
 PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
 GOBIN := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: all build deps bench test vmtest verifier-objects verifier-matrix vet generate check-generate clean
+.PHONY: all build deps bench test vmtest verifier-objects verifier-matrix vet generate check-generate clean nobtf-kernel
 
 all: build
 
@@ -86,6 +90,13 @@ verifier-objects: deps build
 # Fails if any kernel's verifier refuses one of tracebench's programs.
 verifier-matrix: deps build
 	$(BIN) verify --project --target $(VERIFY_TARGETS) --out $(VERIFY_OUT)
+
+# The kernel without BTF of the matrix (nobtf:6.1/amd64): Debian's
+# linux-source-6.1 with vmtests/kbuild/nobtf.config, built once (about 12
+# minutes on 2 cores) and cached under $TRACEBENCH_CACHE/builds by source
+# version, fragment, compiler and pahole; a cache hit takes seconds.
+nobtf-kernel: deps build
+	$(BIN) vm build-kernel nobtf
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
