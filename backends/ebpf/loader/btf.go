@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
@@ -39,9 +40,9 @@ func kernelTypesFor(opts map[string]string, facts map[string]string) (*btf.Spec,
 	if err != nil {
 		return nil, fmt.Errorf("external BTF: %w", err)
 	}
-	kt, err := btf.LoadSpec(path)
+	kt, err := externalTypes(path)
 	if err != nil {
-		return nil, fmt.Errorf("external BTF %s: %w", path, err)
+		return nil, err
 	}
 	facts["btf_source"] = cmp.Or(opts[OptBTFSource], BTFExternal)
 	facts["btf_file"] = path
@@ -50,6 +51,28 @@ func kernelTypesFor(opts map[string]string, facts map[string]string) (*btf.Spec,
 		facts["btf_full_size"] = full
 	}
 	return kt, nil
+}
+
+var (
+	externalMu    sync.Mutex
+	externalSpecs = map[string]*btf.Spec{}
+)
+
+// externalTypes decodes the BTF file at path once per plugin process, as
+// kernelTypes does the kernel's: a probe loads a collection per event and
+// mode, and decoding megabytes of BTF takes seconds under emulation.
+func externalTypes(path string) (*btf.Spec, error) {
+	externalMu.Lock()
+	defer externalMu.Unlock()
+	if s, ok := externalSpecs[path]; ok {
+		return s, nil
+	}
+	s, err := btf.LoadSpec(path)
+	if err != nil {
+		return nil, fmt.Errorf("external BTF %s: %w", path, err)
+	}
+	externalSpecs[path] = s
+	return s, nil
 }
 
 // needKernelBTF refuses tracing programs (tp_btf, fentry) on a kernel
