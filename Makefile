@@ -5,6 +5,7 @@
 #   make vmtest     the portability suite: every backend and event on every guest kernel
 #   make generate   rebuild the eBPF objects and the plugin protocol code
 #   make nobtf-kernel  build the matrix's kernel without BTF (nobtf:6.1/amd64) into the cache, once
+#   make btf        write the Debian guest kernels' minimized BTF (committed, vmtests/btf)
 #   make verifier-objects  build the eBPF programs with every clang (13-16), -O1/-O2, amd64/arm64
 #   make verifier-matrix   load those builds on the host and every guest kernel: what each verifier says
 #
@@ -41,7 +42,7 @@ PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
 GOBIN := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: all build deps bench test vmtest verifier-objects verifier-matrix vet generate check-generate clean nobtf-kernel
+.PHONY: all build deps bench test vmtest verifier-objects verifier-matrix vet generate check-generate clean nobtf-kernel btf
 
 all: build
 
@@ -97,6 +98,13 @@ verifier-matrix: deps build
 # version, fragment, compiler and pahole; a cache hit takes seconds.
 nobtf-kernel: deps build
 	$(BIN) vm build-kernel nobtf
+
+# Committed data: each Debian guest kernel's BTF, extracted from its cached
+# image and minimized for tracebench's objects (vmtests/btf/RELEASE.btf, a
+# few hundred bytes each), which hide_btf targets load through. Rerun when
+# the matrix resolves new builds.
+btf: build
+	$(BIN) vm btf all --dir vmtests/btf
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }

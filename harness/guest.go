@@ -41,6 +41,9 @@ type GuestRequest struct {
 	CoverageOnly   bool              `json:"coverage_only,omitempty"`
 	Load           bool              `json:"load,omitempty"`
 	Emulated       bool              `json:"emulated"`
+	// HideBTF: hide /sys/kernel/btf from the guest's user space first
+	// (the target's hide_btf).
+	HideBTF bool `json:"hide_btf,omitempty"`
 	// Done are cells already measured (a resumed run): the guest skips them.
 	Done []results.Cell `json:"done,omitempty"`
 	// Plan restricts the guest to its shard's cells (see Config.Plan).
@@ -154,7 +157,7 @@ func (h *harness) guestRequest(t vmtests.Target) GuestRequest {
 		RunID: h.cfg.RunID, Target: t.Name, Backends: h.cfg.Backends, Events: h.cfg.Events, Modes: h.cfg.Modes,
 		CellBudget: h.cfg.GuestBudget, CallTimeout: h.cfg.CallTimeout, Options: h.cfg.Options,
 		SkipCollateral: h.cfg.SkipCollateral, CoverageOnly: h.cfg.CoverageOnly, Load: h.cfg.Load, Emulated: qemu.Emulated(t.Arch),
-		Plan: h.cfg.Plan,
+		Plan: h.cfg.Plan, HideBTF: t.HideBTF,
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()

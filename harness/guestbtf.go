@@ -25,6 +25,13 @@ func guestBTF(ctx context.Context, t vmtests.Target, k vmtests.Kernel, runBTF st
 	switch {
 	case runBTF != "":
 		path = runBTF
+	case t.HideBTF:
+		b, err := vmtests.CommittedBTF(k.Release)
+		if err != nil {
+			return nil, nil, err
+		}
+		opts := map[string]string{loader.OptBTF: GuestBTFFile, loader.OptBTFSource: loader.BTFExternalMin}
+		return map[string][]byte{GuestBTFFile: b}, opts, nil
 	case k.BTF == "":
 		return nil, nil, nil
 	case t.BTF == "":

@@ -43,8 +43,12 @@ type Target struct {
 	// generated BTF) to what tracebench's eBPF objects relocate against
 	// (bpftool gen min_core_btf) before the guest gets it.
 	BTFMin bool
-	CPUs   int    // guest CPUs; 0 means 1
-	Memory string // guest memory in qemu's syntax (512M, 1G); "" means 512M
+	// HideBTF hides /sys/kernel/btf from the guest's user space and loads
+	// eBPF through the committed minimized BTF of the kernel's release
+	// (CommittedBTF): the no-BTF case on a kernel that has BTF.
+	HideBTF bool
+	CPUs    int    // guest CPUs; 0 means 1
+	Memory  string // guest memory in qemu's syntax (512M, 1G); "" means 512M
 	// Timeout bounds one boot; 0 means the caller's.
 	Timeout time.Duration
 	// ICount is qemu's -icount setting under software emulation, e.g.
@@ -108,6 +112,7 @@ type rawTarget struct {
 	Arch    string `toml:"arch"`
 	BTF     string `toml:"btf"`
 	BTFMin  bool   `toml:"btf_min"`
+	HideBTF bool   `toml:"hide_btf"`
 	SMP     *int   `toml:"smp"`
 	Memory  string `toml:"memory"`
 	Timeout string `toml:"timeout"`
@@ -146,7 +151,7 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 }
 
 func (r rawTarget) target(name string) (Target, error) {
-	t := Target{Name: name, Arch: r.Arch, BTF: r.BTF, BTFMin: r.BTFMin, Memory: r.Memory}
+	t := Target{Name: name, Arch: r.Arch, BTF: r.BTF, BTFMin: r.BTFMin, HideBTF: r.HideBTF, Memory: r.Memory}
 	kinds := 0
 	for _, set := range []bool{r.Host, r.Package != "", r.Image != "", r.Build != ""} {
 		if set {
@@ -158,7 +163,7 @@ func (r rawTarget) target(name string) (Target, error) {
 	}
 	switch {
 	case r.Host:
-		if r.Arch != "" || r.Modules != "" || r.BTF != "" || r.BTFMin || r.SMP != nil || r.Memory != "" || r.Timeout != "" || r.ICount != nil {
+		if r.Arch != "" || r.Modules != "" || r.BTF != "" || r.BTFMin || r.HideBTF || r.SMP != nil || r.Memory != "" || r.Timeout != "" || r.ICount != nil {
 			return t, errors.New("the host target takes no other field")
 		}
 		t.Arch = HostArch()
@@ -184,6 +189,9 @@ func (r rawTarget) target(name string) (Target, error) {
 	}
 	if r.BTFMin && r.BTF == "" && r.Build == "" {
 		return t, errors.New("field \"btf_min\" needs a btf file or a kernel build (which generates one)")
+	}
+	if r.HideBTF && (r.BTF != "" || r.BTFMin || r.Package == "") {
+		return t, errors.New("field \"hide_btf\" is for Debian packages, without btf or btf_min (it loads through the committed BTF)")
 	}
 	if !validArch(r.Arch) {
 		return t, fmt.Errorf("field \"arch\" is %q, want one of %s", r.Arch, strings.Join(Arches, ", "))

@@ -85,6 +85,8 @@ func TestParseMatrixErrors(t *testing.T) {
 		{"build for arm64", "[target.a]\nbuild = \"nobtf\"\narch = \"arm64\"\n", `kernel builds are amd64 only`},
 		{"modules for build", "[target.a]\nbuild = \"nobtf\"\narch = \"amd64\"\nmodules = \"m\"\n", `field "modules" is for local images only`},
 		{"btf_min without btf", "[target.a]\npackage = \"p\"\narch = \"amd64\"\nbtf_min = true\n", `field "btf_min" needs a btf file or a kernel build`},
+		{"hide_btf with btf", "[target.a]\npackage = \"p\"\narch = \"amd64\"\nhide_btf = true\nbtf = \"f\"\n", `field "hide_btf" is for Debian packages`},
+		{"hide_btf for a build", "[target.a]\nbuild = \"nobtf\"\narch = \"amd64\"\nhide_btf = true\n", `field "hide_btf" is for Debian packages`},
 		{"host with btf_min", "[target.h]\nhost = true\nbtf_min = true\n", "the host target takes no other field"},
 		{"wrong type", "[target.a]\npackage = 3\narch = \"amd64\"\n", "m.toml: invalid kernel matrix"},
 		{"syntax", "[target.a\n", "m.toml: invalid kernel matrix"},

@@ -1,6 +1,7 @@
 package btfgen
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"os/exec"
@@ -179,5 +180,38 @@ func TestMinimizeBadInput(t *testing.T) {
 		if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want ErrBadInput with %q", c.name, err, c.want)
 		}
+	}
+}
+
+// TestExtract finds the BTF blob in a file that carries it: raw BTF
+// (/sys/kernel/btf/vmlinux, at offset 0) and an ELF file with a .BTF
+// section (pahole -J's output), and refuses a file without any.
+func TestExtract(t *testing.T) {
+	in := KernelBTFPath(t)
+	want, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Extract(in)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("kernel BTF: %d bytes, %v; want the whole %d-byte file", len(got), err, len(want))
+	}
+	vmlinux := fakeKernel(t)
+	detached := filepath.Join(t.TempDir(), "detached.btf")
+	if _, err := Generate(t.Context(), vmlinux, detached); err != nil {
+		t.Fatal(err)
+	}
+	encoded := filepath.Join(t.TempDir(), "vmlinux")
+	b, _ := os.ReadFile(vmlinux)
+	os.WriteFile(encoded, b, 0o644)
+	if msg, err := exec.Command("pahole", "-J", encoded).CombinedOutput(); err != nil {
+		t.Fatalf("pahole -J: %v: %s", err, msg)
+	}
+	want, _ = os.ReadFile(detached)
+	if got, err := Extract(encoded); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("ELF with .BTF: %d bytes, %v; want the %d bytes pahole detaches", len(got), err, len(want))
+	}
+	if _, err := Extract(vmlinux); !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), "carries no BTF") {
+		t.Errorf("no BTF: %v", err)
 	}
 }
