@@ -42,6 +42,9 @@ var mounts = []mount{
 // lacks the file system, which only an optional one may.
 func mountAll() error {
 	for _, m := range mounts {
+		if _, err := os.Stat(m.target); err != nil && m.optional {
+			continue // under /sys: the kernel makes the mount point when it has the file system
+		}
 		if err := os.MkdirAll(m.target, 0o755); err != nil {
 			return fmt.Errorf("mount %s on %s: %w", m.fstype, m.target, err)
 		}
