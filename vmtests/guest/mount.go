@@ -29,7 +29,7 @@ var mounts = []mount{
 	{"tmpfs", "/tmp", "tmpfs", unix.MS_NOSUID | unix.MS_NODEV, false},
 	{"tmpfs", "/run", "tmpfs", unix.MS_NOSUID | unix.MS_NODEV, false},
 	{"tracefs", "/sys/kernel/tracing", "tracefs", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, false},
-	// Small kernels leave out CONFIG_DEBUG_FS (the nobtf build does):
+	// Small kernels may leave out CONFIG_DEBUG_FS (tinyconfig does):
 	// nothing tracebench runs needs it.
 	{"debugfs", "/sys/kernel/debug", "debugfs", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, true},
 	{"cgroup2", cgroup2Mount, "cgroup2", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, false},
