@@ -2,6 +2,7 @@ package loader
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -73,6 +74,20 @@ func externalTypes(path string) (*btf.Spec, error) {
 	}
 	externalSpecs[path] = s
 	return s, nil
+}
+
+// noKernelBTF classifies a load error as missing-btf when CO-RE found no
+// kernel types: none given and none at /sys/kernel/btf/vmlinux (cilium/ebpf
+// then says "no BTF found for kernel version …", ErrNotSupported). Only
+// the load step relocates, so an unsupported attach is not mistaken for it.
+func noKernelBTF(err error, external *btf.Spec) error {
+	if external != nil || !errors.Is(err, ebpf.ErrNotSupported) {
+		return err
+	}
+	if _, serr := os.Stat(KernelBTF); serr == nil {
+		return err
+	}
+	return backends.Unsupportedf(backends.MissingBTF, "no kernel BTF (%s absent) and no external BTF given: %v", KernelBTF, err)
 }
 
 // needKernelBTF refuses tracing programs (tp_btf, fentry) on a kernel

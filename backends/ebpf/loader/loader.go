@@ -191,7 +191,7 @@ func (b *Backend) Setup(ctx context.Context, s backends.Setup) (backends.SetupRe
 	res.Facts["core_relocations"] = fmt.Sprint(coreRelocations(cs))
 	coll, err := ebpf.NewCollectionWithOptions(cs, opts)
 	if err != nil {
-		return res, fmt.Errorf("load %s: %w", b.spec.Name, err)
+		return res, noKernelBTF(fmt.Errorf("load %s: %w", b.spec.Name, err), kt)
 	}
 	b.coll = coll
 	if s.Mode == backends.Stream {
