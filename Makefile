@@ -4,6 +4,8 @@
 #   make test       set up, run every test (as root: tests use the real kernel and qemu guests)
 #   make vmtest     the portability suite: every backend and event on every guest kernel
 #   make generate   rebuild the eBPF objects and the plugin protocol code
+#   make nobtf-kernel  build the matrix's kernel without BTF (nobtf:6.1/amd64) into the cache, once
+#   make btf        write the Debian guest kernels' minimized BTF (committed, vmtests/btf)
 #   make verifier-objects  build the eBPF programs with every clang (13-16), -O1/-O2, amd64/arm64
 #   make verifier-matrix   load those builds on the host and every guest kernel: what each verifier says
 #
@@ -36,11 +38,14 @@ VERIFY_OUT ?= results/verifier-$(RUN_ID)
 # the front-end backends and the Python BCC plugin).
 DEBIAN_PACKAGES := clang clang-13 clang-14 clang-15 clang-16 llvm libbpf-dev bpftool protobuf-compiler qemu-system-x86 qemu-system-arm dwarves chromium jq shellcheck auditd \
 	bpftrace linux-perf trace-cmd bpfcc-tools python3-bpfcc python3-grpcio python3-grpc-tools
+# The nobtf kernel: built from Debian's linux-source-6.1 (which tracebench
+# fetches itself); pahole (dwarves) generates its BTF, bpftool minimizes it.
+DEBIAN_PACKAGES += build-essential bc bison flex libelf-dev libssl-dev
 PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
 GOBIN := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: all build deps bench test vmtest verifier-objects verifier-matrix vet generate check-generate clean
+.PHONY: all build deps bench test vmtest verifier-objects verifier-matrix vet generate check-generate clean nobtf-kernel btf
 
 all: build
 
@@ -95,6 +100,20 @@ verifier-objects: deps build
 # Fails if any kernel's verifier refuses one of tracebench's programs.
 verifier-matrix: deps build
 	$(BIN) verify --project --target $(VERIFY_TARGETS) --out $(VERIFY_OUT)
+
+# The kernel without BTF of the matrix (nobtf:6.1/amd64): Debian's
+# linux-source-6.1 with vmtests/kbuild/nobtf.config, built once (about 12
+# minutes on 2 cores) and cached under $TRACEBENCH_CACHE/builds by source
+# version, fragment, compiler and pahole; a cache hit takes seconds.
+nobtf-kernel: deps build
+	$(BIN) vm build-kernel nobtf
+
+# Committed data: each Debian guest kernel's BTF, extracted from its cached
+# image and minimized for tracebench's objects (vmtests/btf/RELEASE.btf, a
+# few hundred bytes each), which hide_btf targets load through. Rerun when
+# the matrix resolves new builds.
+btf: build
+	$(BIN) vm btf all --dir vmtests/btf
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }

@@ -76,11 +76,13 @@ func TestKernelOrder(t *testing.T) {
 	if want := []string{"debian:5.10/amd64", "debian:6.1/arm64", "host"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("by kernel: %v, want %v", names, want)
 	}
-	if got := BTFSources(r, "debian:5.10/amd64"); !reflect.DeepEqual(got, []string{"external:/var/cache/tracebench/btf/5.10.0-35-amd64.btf"}) {
-		t.Errorf("5.10 BTF sources %v", got)
+	want := []BTFUse{
+		{Target: "host", KernelBTF: true, Source: "kernel", Loaded: 16, MinRelocations: 2, MaxRelocations: 6},
+		{Target: "debian:5.10/amd64", Source: "external:/var/cache/tracebench/btf/5.10.0-35-amd64.btf", Loaded: 31, MinRelocations: 2, MaxRelocations: 6},
+		{Target: "debian:6.1/arm64", KernelBTF: true, Source: "kernel", Loaded: 21, MinRelocations: 2, MaxRelocations: 6},
 	}
-	if got := BTFSources(r, "host"); !reflect.DeepEqual(got, []string{"kernel"}) {
-		t.Errorf("host BTF sources %v", got)
+	if got := BTFUses(r); !reflect.DeepEqual(got, want) {
+		t.Errorf("BTF uses\n%+v\nwant\n%+v", got, want)
 	}
 	if got := Emulated(r); len(got) != 2 || got[0].Name != "debian:5.10/amd64" {
 		t.Errorf("emulated targets %v", got)

@@ -45,19 +45,6 @@ func ByKernel(ts []results.Target) []results.Target {
 	return out
 }
 
-// BTFSources lists, sorted, where the cells of target found kernel types
-// (the btf_source fact of eBPF backends: "kernel", "external:PATH").
-func BTFSources(r *results.Run, target string) []string {
-	var out []string
-	for _, c := range r.Cells {
-		if s := c.Facts["btf_source"]; c.Target == target && s != "" && !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // Emulated lists the targets measured under software emulation.
 func Emulated(r *results.Run) []results.Target {
 	var out []results.Target

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tracebench/tracebench/backends"
 	auditdbackend "github.com/tracebench/tracebench/backends/audit/auditd"
+	"github.com/tracebench/tracebench/backends/ebpf/loader"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/internal/auditd"
 	"github.com/tracebench/tracebench/plan"
@@ -43,6 +44,9 @@ type GuestRequest struct {
 	CoverageOnly   bool              `json:"coverage_only,omitempty"`
 	Load           bool              `json:"load,omitempty"`
 	Emulated       bool              `json:"emulated"`
+	// HideBTF: hide /sys/kernel/btf from the guest's user space first
+	// (the target's hide_btf).
+	HideBTF bool `json:"hide_btf,omitempty"`
 	// Done are cells already measured (a resumed run): the guest skips them.
 	Done []results.Cell `json:"done,omitempty"`
 	// Plan restricts the guest to its shard's cells (see Config.Plan).
@@ -107,16 +111,23 @@ func (h *harness) runGuest(ctx context.Context, t vmtests.Target) {
 		h.failTarget(t, fmt.Sprintf("no static tracebench binary for %s: build one with `make build` (GOARCH=%s CGO_ENABLED=0 go build -o bin/tracebench-linux-%s ./cmd/tracebench)", t.Arch, t.Arch, t.Arch))
 		return
 	}
+	files, opts, err := guestBTF(ctx, t, k, h.cfg.Options[loader.OptBTF])
+	if err != nil {
+		h.failTarget(t, "external BTF: "+err.Error())
+		return
+	}
+	req.Options = mergeOptions(req.Options, opts)
 	b, err := json.Marshal(req)
 	if err != nil {
 		h.failTarget(t, err.Error())
 		return
 	}
+	files = mergeOptions(files, map[string][]byte{GuestRequestFile: b})
 	h.cfg.Progress.Status("%s: booting Linux %s (%d cells)", t.Name, k.Release, h.cellCount(t.Name)-len(req.Done))
 	res, err := vmtests.Boot(ctx, k, vmtests.BootOptions{
 		Init:        init,
 		Args:        []string{"guest-run", GuestRequestFile},
-		Files:       map[string][]byte{GuestRequestFile: b},
+		Files:       files,
 		Executables: h.guestTools(t.Arch),
 		Timeout:     h.guestTimeout(t),
 		LogDir:      filepath.Join(h.cfg.OutDir, "logs"),
@@ -166,10 +177,7 @@ func (h *harness) guestRequest(t vmtests.Target) GuestRequest {
 		RunID: h.cfg.RunID, Target: t.Name, Backends: h.cfg.Backends, Events: h.cfg.Events, Modes: h.cfg.Modes,
 		CellBudget: h.cfg.GuestBudget, CallTimeout: h.cfg.CallTimeout, Options: h.cfg.Options,
 		SkipCollateral: h.cfg.SkipCollateral, CoverageOnly: h.cfg.CoverageOnly, Load: h.cfg.Load, Emulated: qemu.Emulated(t.Arch),
-		Plan: h.cfg.Plan,
-	}
-	if t.BTF != "" {
-		req.Options = mergeOptions(req.Options, map[string]string{"btf": t.BTF})
+		Plan: h.cfg.Plan, HideBTF: t.HideBTF,
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -272,8 +280,10 @@ func (h *harness) addTarget(t results.Target) {
 	h.res.Targets = append(h.res.Targets, t)
 }
 
-func mergeOptions(a, b map[string]string) map[string]string {
-	out := map[string]string{}
+// mergeOptions returns a's entries overridden by b's (options, or
+// initramfs files).
+func mergeOptions[V any](a, b map[string]V) map[string]V {
+	out := map[string]V{}
 	for k, v := range a {
 		out[k] = v
 	}

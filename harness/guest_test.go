@@ -22,21 +22,42 @@ var guestBackends = []string{
 	"ebpf/fentry", "ebpf/fexit", "ftrace/event", "ftrace/function", "ftrace/kprobe",
 }
 
-// needs names, per backend, the kernel option without which the kernel
-// truly lacks the feature: kprobe_multi needs fprobe (5.18+), fentry and
-// fexit need ftrace direct calls (x86 since 5.5, arm64 only since 6.4).
-// Every other backend must work on every default kernel.
-var needs = map[string]string{
-	"ebpf/kprobe_multi": "CONFIG_FPROBE",
-	"ebpf/fentry":       "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS",
-	"ebpf/fexit":        "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS",
+// needs names, per backend, the kernel options without which the kernel
+// truly lacks the feature, and the class of the reason then: kprobe_multi
+// needs fprobe (5.18+), fentry and fexit need ftrace direct calls (x86
+// since 5.5, arm64 only since 6.4); tp_btf, fentry and fexit need the
+// kernel's own BTF (the nobtf target has none: the kernel verifies them
+// against it, external BTF serves CO-RE only). The first option missing
+// decides. Every other backend must work on every default kernel.
+var needs = map[string][]need{
+	"ebpf/kprobe_multi": {{"CONFIG_FPROBE", backends.MissingConfig}},
+	"ebpf/tp_btf":       {{"CONFIG_DEBUG_INFO_BTF", backends.MissingBTF}},
+	"ebpf/fentry":       {{"CONFIG_DEBUG_INFO_BTF", backends.MissingBTF}, {"CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS", backends.MissingConfig}},
+	"ebpf/fexit":        {{"CONFIG_DEBUG_INFO_BTF", backends.MissingBTF}, {"CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS", backends.MissingConfig}},
+}
+
+type need struct {
+	option string
+	class  backends.Class
+}
+
+// missing returns the first need of backend that config lacks.
+func missing(backend string, config map[string]bool) (need, bool) {
+	for _, n := range needs[backend] {
+		if !config[n.option] {
+			return n, true
+		}
+	}
+	return need{}, false
 }
 
 // TestGuests is the portability suite: it boots every guest of the default
-// kernel matrix (amd64 and arm64, under qemu), runs every event and mode of
-// guestBackends in each, and checks each cell against what the kernel's
-// configuration says: exact coverage where the feature is built in, an
-// unsupported cell classified missing-config where it is not.
+// kernel matrix (amd64 and arm64, under qemu; the nobtf kernel is built
+// first if the cache lacks it), runs every event and mode of guestBackends
+// in each, and checks each cell against what the kernel's configuration
+// says: exact coverage where the feature is built in (on nobtf, with the
+// minimized BTF generated from its DWARF), an unsupported cell classified
+// as in needs where it is not.
 func TestGuests(t *testing.T) {
 	if testing.Short() {
 		t.Skip("boots qemu guests")
@@ -89,9 +110,9 @@ func TestGuests(t *testing.T) {
 	}
 	for _, c := range run.Cells {
 		name := fmt.Sprintf("%s %s %s %s", c.Target, c.Backend, c.Mode, c.Event)
-		if opt, ok := needs[c.Backend]; ok && !config[c.Target][opt] {
-			if c.Status != results.Unsupported || c.Reason.Class != string(backends.MissingConfig) {
-				t.Errorf("%s: the kernel lacks %s, want unsupported missing-config; got %s %+v", name, opt, c.Status, c.Reason)
+		if n, ok := missing(c.Backend, config[c.Target]); ok {
+			if c.Status != results.Unsupported || c.Reason.Class != string(n.class) {
+				t.Errorf("%s: the kernel lacks %s, want unsupported %s; got %s %+v", name, n.option, n.class, c.Status, c.Reason)
 			}
 			continue
 		}

@@ -67,20 +67,25 @@ func portabilityFigure(x *index) *Figure {
 }
 
 // targetLines describes a target in three lines: name, kernel and arch,
-// BTF (the kernel's own, and where the backends found their types).
-// Short paths keep chart labels narrow; tables print them whole.
+// BTF (the kernel's own, and where the backends found their types, with
+// sizes). Short paths keep chart labels narrow; tables print them whole.
 func targetLines(r *results.Run, t results.Target, short bool) string {
 	btf := "no kernel BTF"
 	if t.Host.BTF {
 		btf = "kernel BTF"
 	}
-	if src := analysis.BTFSources(r, t.Name); len(src) > 0 {
-		for i, s := range src {
-			if p, ok := strings.CutPrefix(s, "external:"); ok && short {
-				src[i] = "external " + filepath.Base(p)
-			}
+	var used []string
+	for _, u := range analysis.BTFUses(r) {
+		if u.Target != t.Name {
+			continue
 		}
-		btf += "; used: " + strings.Join(src, ", ")
+		if p, ok := strings.CutPrefix(u.Source, "external:"); ok && short {
+			u.Source = "external " + filepath.Base(p)
+		}
+		used = append(used, btfLabel(u))
+	}
+	if len(used) > 0 {
+		btf += "; used: " + strings.Join(used, ", ")
 	}
 	emu := ""
 	if t.Host.Emulated {

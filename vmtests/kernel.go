@@ -44,7 +44,7 @@ const manifestName = "kernel.json"
 func (k Kernel) save() error {
 	rel := k
 	rel.Modules = append([]string(nil), k.Modules...)
-	for _, p := range append([]*string{&rel.Image, &rel.VMLinux, &rel.Config}, sliceRefs(rel.Modules)...) {
+	for _, p := range append([]*string{&rel.Image, &rel.VMLinux, &rel.Config, &rel.BTF}, sliceRefs(rel.Modules)...) {
 		if *p != "" {
 			r, err := filepath.Rel(k.Dir, *p)
 			if err != nil {
@@ -71,7 +71,7 @@ func loadKernel(dir string) (Kernel, error) {
 		return Kernel{}, fmt.Errorf("%s: %w", filepath.Join(dir, manifestName), err)
 	}
 	k.Dir = dir
-	for _, p := range append([]*string{&k.Image, &k.VMLinux, &k.Config}, sliceRefs(k.Modules)...) {
+	for _, p := range append([]*string{&k.Image, &k.VMLinux, &k.Config, &k.BTF}, sliceRefs(k.Modules)...) {
 		if *p != "" {
 			*p = filepath.Join(dir, *p)
 		}

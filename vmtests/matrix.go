@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/tracebench/tracebench/vmtests/kbuild"
 )
 
 //go:embed matrix.toml
@@ -37,8 +39,16 @@ type Target struct {
 	Source Source // nil for the host
 	Arch   string // amd64 or arm64; the host's for the host
 	BTF    string // external BTF for kernels without /sys/kernel/btf/vmlinux
-	CPUs   int    // guest CPUs; 0 means 1
-	Memory string // guest memory in qemu's syntax (512M, 1G); "" means 512M
+	// BTFMin cuts the target's external BTF (BTF, or a kernel build's
+	// generated BTF) to what tracebench's eBPF objects relocate against
+	// (bpftool gen min_core_btf) before the guest gets it.
+	BTFMin bool
+	// HideBTF hides /sys/kernel/btf from the guest's user space and loads
+	// eBPF through the committed minimized BTF of the kernel's release
+	// (CommittedBTF): the no-BTF case on a kernel that has BTF.
+	HideBTF bool
+	CPUs    int    // guest CPUs; 0 means 1
+	Memory  string // guest memory in qemu's syntax (512M, 1G); "" means 512M
 	// Timeout bounds one boot; 0 means the caller's.
 	Timeout time.Duration
 	// ICount is qemu's -icount setting under software emulation, e.g.
@@ -97,9 +107,12 @@ type rawTarget struct {
 	Host    bool   `toml:"host"`
 	Package string `toml:"package"`
 	Image   string `toml:"image"`
+	Build   string `toml:"build"`
 	Modules string `toml:"modules"`
 	Arch    string `toml:"arch"`
 	BTF     string `toml:"btf"`
+	BTFMin  bool   `toml:"btf_min"`
+	HideBTF bool   `toml:"hide_btf"`
 	SMP     *int   `toml:"smp"`
 	Memory  string `toml:"memory"`
 	Timeout string `toml:"timeout"`
@@ -138,19 +151,19 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 }
 
 func (r rawTarget) target(name string) (Target, error) {
-	t := Target{Name: name, Arch: r.Arch, BTF: r.BTF, Memory: r.Memory}
+	t := Target{Name: name, Arch: r.Arch, BTF: r.BTF, BTFMin: r.BTFMin, HideBTF: r.HideBTF, Memory: r.Memory}
 	kinds := 0
-	for _, set := range []bool{r.Host, r.Package != "", r.Image != ""} {
+	for _, set := range []bool{r.Host, r.Package != "", r.Image != "", r.Build != ""} {
 		if set {
 			kinds++
 		}
 	}
 	if kinds != 1 {
-		return t, errors.New("needs exactly one of host = true, package or image")
+		return t, errors.New("needs exactly one of host = true, package, image or build")
 	}
 	switch {
 	case r.Host:
-		if r.Arch != "" || r.Modules != "" || r.BTF != "" || r.SMP != nil || r.Memory != "" || r.Timeout != "" || r.ICount != nil {
+		if r.Arch != "" || r.Modules != "" || r.BTF != "" || r.BTFMin || r.HideBTF || r.SMP != nil || r.Memory != "" || r.Timeout != "" || r.ICount != nil {
 			return t, errors.New("the host target takes no other field")
 		}
 		t.Arch = HostArch()
@@ -160,8 +173,25 @@ func (r rawTarget) target(name string) (Target, error) {
 			return t, errors.New("field \"modules\" is for local images only")
 		}
 		t.Source = DebianPackage{Pattern: r.Package}
+	case r.Build != "":
+		if r.Modules != "" {
+			return t, errors.New("field \"modules\" is for local images only")
+		}
+		if _, err := kbuild.Lookup(r.Build); err != nil {
+			return t, fmt.Errorf("field \"build\": %w", err)
+		}
+		if r.Arch != "amd64" {
+			return t, fmt.Errorf("field \"arch\" is %q: kernel builds are amd64 only", r.Arch)
+		}
+		t.Source = KernelBuild{Name: r.Build}
 	default:
 		t.Source = LocalImage{Image: r.Image, Modules: r.Modules}
+	}
+	if r.BTFMin && r.BTF == "" && r.Build == "" {
+		return t, errors.New("field \"btf_min\" needs a btf file or a kernel build (which generates one)")
+	}
+	if r.HideBTF && (r.BTF != "" || r.BTFMin || r.Package == "") {
+		return t, errors.New("field \"hide_btf\" is for Debian packages, without btf or btf_min (it loads through the committed BTF)")
 	}
 	if !validArch(r.Arch) {
 		return t, fmt.Errorf("field \"arch\" is %q, want one of %s", r.Arch, strings.Join(Arches, ", "))

@@ -12,7 +12,7 @@ import (
 
 func TestDefaultMatrix(t *testing.T) {
 	m := DefaultMatrix()
-	want := []string{"debian:5.10/amd64", "debian:6.1/amd64", "debian:6.1/arm64", "debian:6.12/amd64", "debian:6.12/arm64", "host"}
+	want := []string{"debian:5.10/amd64", "debian:6.1/amd64", "debian:6.1/arm64", "debian:6.12/amd64", "debian:6.12/arm64", "host", "nobtf:6.1/amd64"}
 	if got := m.Names(); !slices.Equal(got, want) {
 		t.Fatalf("default targets %q, want %q", got, want)
 	}
@@ -25,6 +25,12 @@ func TestDefaultMatrix(t *testing.T) {
 		}
 		if (tg.Arch == "arm64") != (tg.ICount == "shift=3") {
 			t.Errorf("target %s: icount %q; arm64 guests need it for their PMU to count instructions", tg.Name, tg.ICount)
+		}
+		if b, ok := tg.Source.(KernelBuild); ok {
+			if b.Name != "nobtf" || tg.Arch != "amd64" || !tg.BTFMin || tg.BTF != "" {
+				t.Errorf("target %s: %+v, want the nobtf build, amd64, with its generated BTF minimized", tg.Name, tg)
+			}
+			continue
 		}
 		d, ok := tg.Source.(DebianPackage)
 		if !ok || !strings.HasSuffix(d.Pattern, "-"+tg.Arch+"-unsigned") || !strings.HasSuffix(tg.Name, "/"+tg.Arch) {
@@ -43,6 +49,7 @@ image = "/boot/vmlinuz"
 modules = "/lib/modules/6.1.0"
 arch = "amd64"
 btf = "/tmp/vmlinux.btf"
+btf_min = true
 smp = 2
 memory = "1G"
 timeout = "90s"
@@ -53,7 +60,7 @@ icount = 0
 	}
 	got := m.Targets[0]
 	want := Target{Name: "local", Source: LocalImage{Image: "/boot/vmlinuz", Modules: "/lib/modules/6.1.0"},
-		Arch: "amd64", BTF: "/tmp/vmlinux.btf", CPUs: 2, Memory: "1G", Timeout: 90 * time.Second, ICount: "shift=0"}
+		Arch: "amd64", BTF: "/tmp/vmlinux.btf", BTFMin: true, CPUs: 2, Memory: "1G", Timeout: 90 * time.Second, ICount: "shift=0"}
 	if got != want {
 		t.Errorf("parsed %+v, want %+v", got, want)
 	}
@@ -63,7 +70,7 @@ func TestParseMatrixErrors(t *testing.T) {
 	for _, c := range []struct{ name, data, want string }{
 		{"unknown field", "[target.a]\npackage = \"p\"\narch = \"amd64\"\nsmpp = 2\n", `m.toml: target "a": invalid kernel matrix: unknown field "smpp"`},
 		{"unknown key", "[targets.a]\nhost = true\n", `m.toml: invalid kernel matrix: unknown key "targets.a"`},
-		{"no source", "[target.a]\narch = \"amd64\"\n", `target "a": invalid kernel matrix: needs exactly one of host = true, package or image`},
+		{"no source", "[target.a]\narch = \"amd64\"\n", `target "a": invalid kernel matrix: needs exactly one of host = true, package, image or build`},
 		{"two sources", "[target.a]\npackage = \"p\"\nimage = \"i\"\narch = \"amd64\"\n", "needs exactly one of"},
 		{"bad arch", "[target.a]\npackage = \"p\"\narch = \"riscv64\"\n", `field "arch" is "riscv64", want one of amd64, arm64`},
 		{"no arch", "[target.a]\nimage = \"i\"\n", `field "arch" is ""`},
@@ -74,6 +81,13 @@ func TestParseMatrixErrors(t *testing.T) {
 		{"bad timeout", "[target.a]\npackage = \"p\"\narch = \"amd64\"\ntimeout = \"soon\"\n", `field "timeout" is "soon"`},
 		{"bad icount", "[target.a]\npackage = \"p\"\narch = \"arm64\"\nicount = 11\n", `field "icount" is 11`},
 		{"host with icount", "[target.h]\nhost = true\nicount = 0\n", "the host target takes no other field"},
+		{"unknown build", "[target.a]\nbuild = \"huge\"\narch = \"amd64\"\n", `field "build": unknown kernel build "huge" (known: nobtf)`},
+		{"build for arm64", "[target.a]\nbuild = \"nobtf\"\narch = \"arm64\"\n", `kernel builds are amd64 only`},
+		{"modules for build", "[target.a]\nbuild = \"nobtf\"\narch = \"amd64\"\nmodules = \"m\"\n", `field "modules" is for local images only`},
+		{"btf_min without btf", "[target.a]\npackage = \"p\"\narch = \"amd64\"\nbtf_min = true\n", `field "btf_min" needs a btf file or a kernel build`},
+		{"hide_btf with btf", "[target.a]\npackage = \"p\"\narch = \"amd64\"\nhide_btf = true\nbtf = \"f\"\n", `field "hide_btf" is for Debian packages`},
+		{"hide_btf for a build", "[target.a]\nbuild = \"nobtf\"\narch = \"amd64\"\nhide_btf = true\n", `field "hide_btf" is for Debian packages`},
+		{"host with btf_min", "[target.h]\nhost = true\nbtf_min = true\n", "the host target takes no other field"},
 		{"wrong type", "[target.a]\npackage = 3\narch = \"amd64\"\n", "m.toml: invalid kernel matrix"},
 		{"syntax", "[target.a\n", "m.toml: invalid kernel matrix"},
 	} {

@@ -32,6 +32,14 @@ func newGuestRunCmd() *cobra.Command {
 			if err := json.Unmarshal(b, &req); err != nil {
 				return fmt.Errorf("guest request %s: %w", args[0], err)
 			}
+			if req.HideBTF {
+				if guest.FromContext(cmd.Context()) == nil {
+					return fmt.Errorf("guest request %s: hide_btf outside a vmtests guest", args[0])
+				}
+				if err := guest.HideKernelBTF(); err != nil {
+					return err
+				}
+			}
 			exe, err := os.Executable()
 			if err != nil {
 				return err

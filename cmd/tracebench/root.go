@@ -35,6 +35,7 @@ It runs as root and restores the kernel state it changes, even after a crash
 		newPlanCmd(),
 		newMergeCmd(),
 		newJUnitCmd(),
+		newBTFCmd(),
 	)
 	return root
 }

@@ -78,6 +78,7 @@ type runFlags struct {
 	selFlags
 	out        string
 	options    []string
+	btf        string
 	noCollat   bool
 	callTimout time.Duration
 	resume     string
@@ -124,6 +125,7 @@ finished cell.`,
 	fl.BoolVar(&f.vm.offline, "offline", false, "use the newest kernel build already in the cache for each guest, without apt or network (shards of a plan then boot the same builds)")
 	fl.StringVarP(&f.out, "out", "o", "", "output directory (default results/<run-id>)")
 	fl.StringArrayVar(&f.options, "option", nil, "backend option KEY=VALUE, repeatable (e.g. ringbuf_size=4096, btf=FILE, buffer_kb=64 for ftrace)")
+	fl.StringVar(&f.btf, "btf", "", "load every eBPF backend with the kernel types of this BTF `FILE` (raw or ELF; see 'tracebench btf gen|min') instead of the kernel's own, on the host and in every guest")
 	fl.BoolVar(&f.noCollat, "no-collateral", false, "skip the collateral-cost measurement")
 	fl.DurationVar(&f.callTimout, "call-timeout", time.Minute, "deadline of each call to a backend plugin; a plugin that misses it is killed")
 	fl.IntVar(&f.parallel, "guest-parallel", 0, "guests booted at once (default: one per CPU)")
@@ -140,7 +142,7 @@ func runRun(cmd *cobra.Command, f runFlags) error {
 		return err
 	}
 	if f.resume != "" {
-		for _, fl := range []string{"backend", "event", "mode", "budget", "out", "option", "no-collateral", "target", "guest-budget", "coverage-only", "shard", "plan-id", "load"} {
+		for _, fl := range []string{"backend", "event", "mode", "budget", "out", "option", "btf", "no-collateral", "target", "guest-budget", "coverage-only", "shard", "plan-id", "load"} {
 			if cmd.Flags().Changed(fl) {
 				return fmt.Errorf("--resume repeats the resumed run's own selection: --%s cannot be changed", fl)
 			}
@@ -231,6 +233,11 @@ func (f runFlags) config(stderr io.Writer) (harness.Config, error) {
 	setTargets(&cfg, targets, cache)
 	if cfg.Options, err = parseOptions(f.options); err != nil {
 		return cfg, err
+	}
+	if f.btf != "" {
+		if cfg.Options, err = btfOption(cfg.Options, f.btf); err != nil {
+			return cfg, err
+		}
 	}
 	cfg.OutDir = f.out
 	if cfg.OutDir == "" {

@@ -74,6 +74,8 @@ or ~/.cache/tracebench.`,
 	cmd.PersistentFlags().StringVar(&f.cache, "cache", "", "kernel cache directory")
 	cmd.PersistentFlags().BoolVar(&f.offline, "offline", false, "use the newest kernel build already in the cache, without apt or network")
 	cmd.AddCommand(newVMFetchCmd(&f), newVMListCmd(&f), newVMBootCmd(&f), newVMSelftestCmd())
+	cmd.AddCommand(newVMBuildKernelCmd(&f))
+	cmd.AddCommand(newVMBTFCmd(&f))
 	return cmd
 }
 

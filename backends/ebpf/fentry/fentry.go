@@ -59,7 +59,7 @@ func New(name string) func() backends.Backend {
 			Resolve: func(ev event.Event, _ backends.Setup) (loader.Hook, error) {
 				spec, err := loader.KernelTypes()
 				if err != nil {
-					return loader.Hook{}, backends.Unsupportedf(backends.MissingBTF, "fentry needs the kernel's BTF: %v", err)
+					return loader.Hook{}, backends.Unsupportedf(backends.MissingBTF, "no kernel BTF: fentry needs the kernel's own BTF to find its target: %v", err)
 				}
 				fn, err := ksym.FirstBTFFunc(spec, ksym.Functions(ev))
 				if errors.Is(err, ksym.ErrNoCandidate) {

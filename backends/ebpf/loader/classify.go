@@ -27,9 +27,7 @@ func Classify(err error) *backends.Unsupported {
 	}
 	switch {
 	case errors.Is(err, ebpf.ErrNotSupported):
-		if _, serr := os.Stat(KernelBTF); serr != nil {
-			return backends.Unsupportedf(backends.MissingBTF, "no kernel BTF (%s absent) and no external BTF given: %v", KernelBTF, err)
-		}
+		// A load without kernel types is missing-btf already (noKernelBTF).
 		return backends.Unsupportedf(backends.MissingConfig, "%v", err)
 	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
 		// cilium/ebpf suggests raising RLIMIT_MEMLOCK on any EPERM; Load has

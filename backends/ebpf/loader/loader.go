@@ -65,6 +65,11 @@ const (
 	// OptBTF is an external kernel BTF file for CO-RE relocations, for
 	// kernels without /sys/kernel/btf/vmlinux.
 	OptBTF = "btf"
+	// OptBTFSource says where the external BTF came from, for the
+	// btf_source fact (see BTFSource); OptBTFFullSize is the size of
+	// the full BTF a minimized file was cut from.
+	OptBTFSource   = "btf_source"
+	OptBTFFullSize = "btf_full_size"
 )
 
 // kernelTypes caches the running kernel's BTF for the plugin process:
@@ -180,21 +185,19 @@ func (b *Backend) Setup(ctx context.Context, s backends.Setup) (backends.SetupRe
 	if err := configure(cs, s); err != nil {
 		return res, err
 	}
-	opts := ebpf.CollectionOptions{Cache: kernelTypes}
-	if path := s.Options[OptBTF]; path != "" {
-		kt, err := btf.LoadSpec(path)
-		if err != nil {
-			return res, fmt.Errorf("external BTF %s: %w", path, err)
-		}
-		opts.Programs.KernelTypes = kt
-		res.Facts["btf_source"] = "external:" + path
-	} else {
-		res.Facts["btf_source"] = "kernel"
+	if err := needKernelBTF(cs); err != nil {
+		return res, err
 	}
+	opts := ebpf.CollectionOptions{Cache: kernelTypes}
+	kt, err := kernelTypesFor(s.Options, res.Facts)
+	if err != nil {
+		return res, err
+	}
+	opts.Programs.KernelTypes = kt
 	res.Facts["core_relocations"] = fmt.Sprint(coreRelocations(cs))
 	coll, err := ebpf.NewCollectionWithOptions(cs, opts)
 	if err != nil {
-		return res, fmt.Errorf("load %s: %w", b.spec.Name, err)
+		return res, noKernelBTF(fmt.Errorf("load %s: %w", b.spec.Name, err), kt)
 	}
 	b.coll, b.cs, b.progOpts = coll, cs, opts.Programs
 	if s.Mode == backends.Stream {
