@@ -210,10 +210,22 @@ func TestGuestsStayTogether(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Shards[0].Boots(); got != 5 {
-		t.Errorf("one shard boots %d guests, want each of the 5 once", got)
+	guests := 0
+	for _, tg := range sel.Targets {
+		if !tg.Host() {
+			guests++
+		}
 	}
-	sel.Targets = slices.DeleteFunc(slices.Clone(sel.Targets), func(t vmtests.Target) bool { return t.Host() || t.Name == "debian:6.12/arm64" })
+	if got := p.Shards[0].Boots(); got != guests {
+		t.Errorf("one shard boots %d guests, want each of the %d once", got, guests)
+	}
+	// Four Debian guests of equal cost.
+	sel.Targets = slices.DeleteFunc(slices.Clone(sel.Targets), func(t vmtests.Target) bool {
+		return t.Host() || t.Name == "debian:6.12/arm64" || !strings.HasPrefix(t.Name, "debian:")
+	})
+	if len(sel.Targets) != 4 {
+		t.Fatalf("%d Debian guests besides 6.12/arm64, want 4", len(sel.Targets))
+	}
 	for _, n := range []int{2, 4} {
 		p, err := New(sel, n)
 		if err != nil {
