@@ -188,7 +188,11 @@ func refuse(c *results.VerifierCell, err error) {
 	}
 	if len(lines) == 0 {
 		unsupported(c, classifyErr(err), err.Error())
-		if c.AttachTo != "" && errors.Is(err, ebpf.ErrNotSupported) {
+		switch {
+		case strings.Contains(err.Error(), "load kernel spec"):
+			// No kernel BTF to relocate against (and none given).
+			c.Class = string(BTF)
+		case c.AttachTo != "" && errors.Is(err, ebpf.ErrNotSupported):
 			// cilium/ebpf reports a target missing from the kernel's BTF so.
 			c.Class = string(AttachTarget)
 		}
