@@ -2,7 +2,6 @@ package frontend
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -27,18 +26,11 @@ func (b *Backend) Probe(ctx context.Context, req backends.ProbeRequest) ([]backe
 		for _, ev := range req.Events {
 			s := backends.Support{Event: ev, Mode: mode}
 			trial := &Backend{tool: b.tool}
-			res, err := trial.Setup(ctx, backends.Setup{Events: []event.Event{ev}, Mode: mode, Filter: self, Options: req.Options, Tag: req.Tag})
-			if err == nil {
-				_, err = trial.Attach(ctx)
-				if err == nil {
-					_, err = trial.Detach(ctx)
-				}
-				err = errors.Join(err, trial.Teardown(ctx))
-			}
+			point, err := backends.Trial(ctx, trial, backends.Setup{Events: []event.Event{ev}, Mode: mode, Filter: self, Options: req.Options, Tag: req.Tag})
 			if err != nil {
 				s.Reason = reason(err)
 			} else {
-				s.ProbePoint = res.ProbePoints[ev]
+				s.ProbePoint = point
 			}
 			out = append(out, s)
 		}

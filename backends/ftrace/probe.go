@@ -2,7 +2,6 @@ package ftrace
 
 import (
 	"context"
-	"errors"
 	"os"
 
 	"github.com/tracebench/tracebench/backends"
@@ -20,24 +19,17 @@ func (b *Backend) Probe(ctx context.Context, req backends.ProbeRequest) ([]backe
 		for _, ev := range req.Events {
 			s := backends.Support{Event: ev, Mode: mode}
 			trial := &Backend{spec: b.spec, plans: b.plans}
-			res, err := trial.Setup(ctx, backends.Setup{
+			point, err := backends.Trial(ctx, trial, backends.Setup{
 				Events:  []event.Event{ev},
 				Mode:    mode,
 				Filter:  backends.Filter{PID: os.Getpid()},
 				Options: req.Options,
 				Tag:     req.Tag,
 			})
-			if err == nil {
-				_, err = trial.Attach(ctx)
-				if err == nil {
-					_, err = trial.Detach(ctx)
-				}
-				err = errors.Join(err, trial.Teardown(ctx))
-			}
 			if err != nil {
 				s.Reason = Classify(err)
 			} else {
-				s.ProbePoint = res.ProbePoints[ev]
+				s.ProbePoint = point
 			}
 			out = append(out, s)
 		}
