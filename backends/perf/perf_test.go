@@ -50,7 +50,7 @@ func TestClassify(t *testing.T) {
 // running time, throttled time as losses, totals and facts.
 func TestTally(t *testing.T) {
 	var a Tally
-	a.Add(Tally{Samples: 900, Periods: 900_000, LostRing: 20, LostPMU: 5, Throttles: 2, ThrottledNs: 30_000_000, Count: 1_000_000, RunningNs: 1_000_000_000})
+	a.Add(Tally{Samples: 900, Periods: 900_000, LostRing: 20, LostPMU: 5, Throttles: 2, ThrottledNs: 30_000_000, Count: 1_000_000, RunningNs: 1_000_000_000, ImplausibleRings: 1})
 	a.Add(Tally{Samples: 95, Periods: 95_000, RunningNs: 100_000_000})
 	c := backends.Counter{Seen: a.Samples}
 	a.Account(&c, Sampling{Event: perfevent.Cycles, Freq: 1000})
@@ -58,7 +58,7 @@ func TestTally(t *testing.T) {
 		t.Errorf("counter %+v: want 995 seen, 55 lost of 1100 expected", c)
 	}
 	want := map[string]uint64{"samples_received": 995, "samples_lost_ring": 20, "samples_lost_pmu": 5, "throttles": 2,
-		"samples_throttled_estimate": 30, "sampled_event_count": 1_000_000, "sampled_event_periods": 995_000, "sampled_event_running_ns": 1_100_000_000}
+		"samples_throttled_estimate": 30, "sampled_event_count": 1_000_000, "sampled_event_periods": 995_000, "sampled_event_running_ns": 1_100_000_000, "rings_implausible_times": 1}
 	if !maps.Equal(c.Totals, want) {
 		t.Errorf("totals %v, want %v", c.Totals, want)
 	}

@@ -119,7 +119,7 @@ func (x *Session) Stop() (Tally, error) {
 	errs = append(errs, x.sampler.Read(x.record))
 	tot, err := x.sampler.Totals()
 	errs = append(errs, err, x.sampler.Close())
-	x.tally.Count, x.tally.RunningNs = tot.Value, tot.Running
+	x.tally.Count, x.tally.RunningNs, x.tally.ImplausibleRings = tot.Value, tot.Running, uint64(tot.Implausible)
 	// PERF_FORMAT_LOST (6.0+) counts every drop; before it only the
 	// PERF_RECORD_LOST records that found room to be written do.
 	x.tally.LostRing = x.tally.lostRecords

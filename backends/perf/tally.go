@@ -18,6 +18,10 @@ type Tally struct {
 	// Count is the sampled event's count and RunningNs the time it was on
 	// a counter: the time samples come from.
 	Count, RunningNs uint64
+	// ImplausibleRings counts rings whose times the kernel got wrong and
+	// RunningNs leaves out (perfevent.Totals.Implausible): Expected then
+	// undercounts.
+	ImplausibleRings uint64
 
 	lostRecords uint64 // PERF_RECORD_LOST counts, for kernels before 6.0
 }
@@ -32,6 +36,7 @@ func (t *Tally) Add(o Tally) {
 	t.ThrottledNs += o.ThrottledNs
 	t.Count += o.Count
 	t.RunningNs += o.RunningNs
+	t.ImplausibleRings += o.ImplausibleRings
 }
 
 // Expected is how many samples freq calls for over the running time.
@@ -59,6 +64,7 @@ func (t Tally) Account(c *backends.Counter, s Sampling) {
 	c.Totals["sampled_event_count"] = t.Count
 	c.Totals["sampled_event_periods"] = t.Periods
 	c.Totals["sampled_event_running_ns"] = t.RunningNs
+	c.Totals["rings_implausible_times"] = t.ImplausibleRings
 	if c.Facts == nil {
 		c.Facts = map[string]string{}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -45,6 +46,9 @@ type Sampler struct {
 	rings     []*samplerRing
 	wake      int  // eventfd that interrupts Wait
 	lostKnown bool // read_format has PERF_FORMAT_LOST
+	// cgroup and opened bound a cgroup event's times (see Totals).
+	cgroup bool
+	opened time.Time
 }
 
 type samplerRing struct {
@@ -116,7 +120,7 @@ func OpenSampler(o SamplerOptions) (*Sampler, error) {
 		return nil, err
 	}
 	defer sc.close()
-	s := &Sampler{ev: o.Event, layout: layout, wake: -1}
+	s := &Sampler{ev: o.Event, layout: layout, wake: -1, cgroup: o.Task.Cgroup != "", opened: time.Now()}
 	if s.wake, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
 		return nil, fmt.Errorf("eventfd: %w", err)
 	}
