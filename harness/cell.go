@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tracebench/tracebench/backends"
+	"github.com/tracebench/tracebench/backends/builtin"
 	"github.com/tracebench/tracebench/backends/plugin"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/internal/cgroup"
@@ -101,7 +102,7 @@ func (c *cellRun) steps(ctx context.Context) error {
 		return err
 	}
 	c.setUp = true
-	if auditBackend(c.backend) {
+	if builtin.TraitsOf(c.backend).Audit {
 		// Setup has enabled audit, and a task forked before audit was
 		// first enabled is never audited: the workload starts again,
 		// with the same login uid (what audit rules select it by).

@@ -4,18 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/tracebench/tracebench/backends"
-	auditdbackend "github.com/tracebench/tracebench/backends/audit/auditd"
+	"github.com/tracebench/tracebench/backends/builtin"
 	"github.com/tracebench/tracebench/backends/ebpf/loader"
 	"github.com/tracebench/tracebench/event"
-	"github.com/tracebench/tracebench/internal/auditd"
+	"github.com/tracebench/tracebench/internal/elfbundle"
 	"github.com/tracebench/tracebench/plan"
 	"github.com/tracebench/tracebench/results"
 	"github.com/tracebench/tracebench/vmtests"
@@ -157,19 +157,22 @@ func (h *harness) runGuest(ctx context.Context, t vmtests.Target) {
 }
 
 // guestTools returns the programs the run's backends drive that a guest
-// lacks: the audit daemon for audit/auditd, taken with its libraries from
-// this machine, so only for guests of its architecture. Without it the
-// guest's cells are unsupported (missing-tool).
+// lacks (builtin.Traits.GuestTools), taken with their libraries from this
+// machine, so only for guests of its architecture. A tool that cannot be
+// bundled is left out, and its backend's guest cells are missing-tool.
 func (h *harness) guestTools(arch string) map[string][]byte {
-	if !slices.Contains(h.cfg.Backends, auditdbackend.Name) {
-		return nil
+	out := map[string][]byte{}
+	for _, b := range h.cfg.Backends {
+		for _, tool := range builtin.TraitsOf(b).GuestTools {
+			files, err := elfbundle.Bundle(arch, tool)
+			if err != nil {
+				fmt.Fprintf(h.cfg.Log, "%s guests get no %s: %v\n", arch, tool, err)
+				continue
+			}
+			maps.Copy(out, files)
+		}
 	}
-	files, err := auditd.Bundle(arch)
-	if err != nil {
-		fmt.Fprintf(h.cfg.Log, "%s guests get no auditd: %v\n", arch, err)
-		return nil
-	}
-	return files
+	return out
 }
 
 func (h *harness) guestRequest(t vmtests.Target) GuestRequest {

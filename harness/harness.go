@@ -13,11 +13,11 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/tracebench/tracebench/backends"
+	"github.com/tracebench/tracebench/backends/builtin"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/kstate"
 	"github.com/tracebench/tracebench/results"
@@ -265,14 +265,10 @@ func (h *harness) run(ctx context.Context) (*results.Run, error) {
 func orderBackends(names []string) []string {
 	out := slices.Clone(names)
 	slices.SortStableFunc(out, func(a, b string) int {
-		return btoi(auditBackend(a)) - btoi(auditBackend(b))
+		return btoi(builtin.TraitsOf(a).Audit) - btoi(builtin.TraitsOf(b).Audit)
 	})
 	return out
 }
-
-// auditBackend reports whether backend observes through the audit
-// subsystem, which enabling changes for every later process.
-func auditBackend(name string) bool { return strings.HasPrefix(name, "audit/") }
 
 func btoi(b bool) int {
 	if b {

@@ -55,8 +55,10 @@ type Tool struct {
 	// Command returns the command line observing one event at
 	// s.ProbePoint.
 	Command func(s Session) ([]string, error)
-	// Ready recognises the line the tool prints once it observes.
-	Ready func(line string) bool
+	// Ready recognises the line the tool prints once it observes;
+	// Terminal, that the tool prints it only to a terminal (Command).
+	Ready    func(line string) bool
+	Terminal bool
 	// Record recognises a line reporting one event, in stream mode (nil
 	// when the tool prints none).
 	Record func(line string) bool
@@ -280,7 +282,7 @@ func (b *Backend) start(ctx context.Context, s *session) error {
 	}
 	rctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
-	p, err := Start(rctx, Command{Argv: argv, Marker: s.Name, Ready: b.tool.Ready, Record: b.tool.Record})
+	p, err := Start(rctx, Command{Argv: argv, Marker: s.Name, Ready: b.tool.Ready, Record: b.tool.Record, Terminal: b.tool.Terminal})
 	if err != nil {
 		return b.classify(s.Session, err)
 	}

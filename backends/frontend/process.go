@@ -41,6 +41,10 @@ type Command struct {
 	// Stop is the signal that makes the tool print its result and exit
 	// (SIGINT for a tool run from a terminal).
 	Stop syscall.Signal
+	// Terminal runs the tool with a pseudo-terminal as its output, for a
+	// tool that prints its ready line only when it flushes a buffer
+	// otherwise (see openTerminal).
+	Terminal bool
 }
 
 // Process is a running tool: its own process group, so that Kill reaches
@@ -79,6 +83,9 @@ func Start(ctx context.Context, c Command) (*Process, error) {
 	cmd.Env = append(os.Environ(), MarkerEnv+"="+c.Marker)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	pr, pw, err := os.Pipe()
+	if c.Terminal {
+		pr, pw, err = openTerminal()
+	}
 	if err != nil {
 		return nil, err
 	}

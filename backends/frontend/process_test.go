@@ -1,7 +1,9 @@
 package frontend
 
 import (
+	"context"
 	"errors"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -47,6 +49,42 @@ func TestStartFailures(t *testing.T) {
 		t.Errorf("error %v, want missing-tool", err)
 	}
 	if left := Remaining("tbtest-fail"); len(left) > 0 {
+		t.Errorf("left running: %v", left)
+	}
+}
+
+// A tool whose C stdio buffers output to a pipe prints its ready line
+// only to a terminal: without Terminal it never looks ready, with it the
+// line arrives at once, ends in "\n" alone, and the tool's final output
+// is read to the end after it stops.
+func TestTerminal(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("needs python3, whose stdout is a buffered stream")
+	}
+	// -I: buffered whatever PYTHONUNBUFFERED says.
+	argv := []string{"python3", "-I", "-c", `import time
+print("ready")
+try:
+    while True: time.sleep(0.05)
+except KeyboardInterrupt:
+    print("counted 7")`}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := Start(ctx, Command{Argv: argv, Marker: "tbtest-pipe", Ready: isReady}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("buffered output to a pipe: %v, want no ready line before the deadline", err)
+	}
+	p, err := Start(t.Context(), Command{Argv: argv, Marker: "tbtest-tty", Ready: isReady, Terminal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.Stop(syscall.SIGINT, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(out, "|"); got != "ready|counted 7" {
+		t.Errorf("output %q, want ready|counted 7", got)
+	}
+	if left := Remaining("tbtest-tty"); len(left) > 0 {
 		t.Errorf("left running: %v", left)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -26,6 +27,9 @@ var mounts = []mount{
 	{"proc", "/proc", "proc", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, false},
 	{"sysfs", "/sys", "sysfs", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, false},
 	{"devtmpfs", "/dev", "devtmpfs", unix.MS_NOSUID, false},
+	// Pseudo-terminals, for tools that buffer their output unless it is a
+	// terminal (trace-cmd; backends/frontend).
+	{"devpts", "/dev/pts", "devpts", unix.MS_NOSUID | unix.MS_NOEXEC, true},
 	{"tmpfs", "/tmp", "tmpfs", unix.MS_NOSUID | unix.MS_NODEV, false},
 	{"tmpfs", "/run", "tmpfs", unix.MS_NOSUID | unix.MS_NODEV, false},
 	{"tracefs", "/sys/kernel/tracing", "tracefs", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, false},
@@ -42,8 +46,8 @@ var mounts = []mount{
 // lacks the file system, which only an optional one may.
 func mountAll() error {
 	for _, m := range mounts {
-		if _, err := os.Stat(m.target); err != nil && m.optional {
-			continue // under /sys: the kernel makes the mount point when it has the file system
+		if _, err := os.Stat(m.target); err != nil && m.optional && strings.HasPrefix(m.target, "/sys/") {
+			continue // the kernel makes the mount point when it has the file system
 		}
 		if err := os.MkdirAll(m.target, 0o755); err != nil {
 			return fmt.Errorf("mount %s on %s: %w", m.fstype, m.target, err)

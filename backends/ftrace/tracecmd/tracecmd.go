@@ -10,7 +10,11 @@
 //
 // trace-cmd record (3.1) turns the function tracer on (writing
 // /proc/sys/kernel/ftrace_enabled) even to record trace events: a kernel
-// that refuses that, as the development host does, refuses trace-cmd.
+// that refuses that, as the development host does, refuses trace-cmd. The
+// harness carries the host's trace-cmd into amd64 guests
+// (builtin.Traits.GuestTools), whose kernels accept it. trace-cmd prints
+// its ready line through C stdio, which holds it back when the output is
+// a pipe: it runs on a pseudo-terminal, as from a shell.
 package tracecmd
 
 import (
@@ -44,6 +48,7 @@ func New() backends.Backend {
 		Modes:    []backends.Mode{backends.Stream},
 		Command:  command,
 		Ready:    func(line string) bool { return strings.Contains(line, ready) },
+		Terminal: true, // it prints the ready line through stdio
 		Count:    count,
 		Changes: func(s frontend.Session) []kstate.Change {
 			return []kstate.Change{{Kind: kstate.Dir, Path: instance(s), Note: "trace-cmd instance"}}

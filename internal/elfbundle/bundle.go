@@ -1,4 +1,6 @@
-package auditd
+// Package elfbundle collects installed programs with the shared libraries
+// they need, to carry them into a guest's initramfs.
+package elfbundle
 
 import (
 	"debug/elf"
@@ -7,39 +9,44 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // multiarch is Debian's library directory name per Go architecture.
 var multiarch = map[string]string{"amd64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}
 
-// Bundle returns the installed auditd and every shared library it loads,
-// by the absolute paths the dynamic loader finds them at, for a guest's
-// initramfs: a guest has no Debian system, only what it is given. It
-// works for guests of the running architecture only (the binaries are
-// this machine's); arch names the guest's.
-func Bundle(arch string) (map[string][]byte, error) {
+// Bundle returns the installed programs (looked up in $PATH) and every
+// shared library they load, by the absolute paths the dynamic loader
+// finds them at, for a guest's initramfs: a guest has no Debian system,
+// only what it is given. It works for guests of the running architecture
+// only (the binaries are this machine's); arch names the guest's.
+func Bundle(arch string, programs ...string) (map[string][]byte, error) {
 	if arch != runtime.GOARCH {
-		return nil, fmt.Errorf("auditd bundle: this machine's auditd is %s, the guest is %s", runtime.GOARCH, arch)
-	}
-	bin, err := exec.LookPath("auditd")
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotInstalled, err)
+		return nil, fmt.Errorf("bundle %s: this machine's programs are %s, the guest is %s", strings.Join(programs, ", "), runtime.GOARCH, arch)
 	}
 	libDir := "/lib/" + multiarch[arch]
 	out := map[string][]byte{}
-	queue := []string{bin}
-	dest := map[string]string{bin: "/usr/sbin/auditd"}
+	var queue []string
+	dest := map[string]string{}
+	for _, p := range programs {
+		bin, err := exec.LookPath(p)
+		if err != nil {
+			return nil, fmt.Errorf("bundle: %w", err)
+		}
+		queue = append(queue, bin)
+		dest[bin] = bin
+	}
 	for len(queue) > 0 {
 		path := queue[0]
 		queue = queue[1:]
 		b, err := os.ReadFile(path) // follows symbolic links: the guest gets files
 		if err != nil {
-			return nil, fmt.Errorf("auditd bundle: %w", err)
+			return nil, fmt.Errorf("bundle: %w", err)
 		}
 		out[dest[path]] = b
 		f, err := elf.Open(path)
 		if err != nil {
-			return nil, fmt.Errorf("auditd bundle: %s: %w", path, err)
+			return nil, fmt.Errorf("bundle: %s: %w", path, err)
 		}
 		needed, err := f.ImportedLibraries()
 		var interp string
@@ -53,7 +60,7 @@ func Bundle(arch string) (map[string][]byte, error) {
 		}
 		f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("auditd bundle: %s: %w", path, err)
+			return nil, fmt.Errorf("bundle: %s: %w", path, err)
 		}
 		if interp != "" {
 			if _, seen := out[interp]; !seen {
