@@ -158,16 +158,24 @@ func (p *Process) drain() {
 }
 
 // Stop sends the tool's process group its stop signal (as Ctrl-C on a
-// terminal does) and waits up to timeout for it to
-// exit; then, or if it does not, kills its process group. It returns the
-// tool's output.
+// terminal does), again every second as an impatient user would (bpftrace
+// 0.17 at times lets a SIGINT pass while no event arrives), and waits up
+// to timeout for it to exit; then, or if it does not, kills its process
+// group. It returns the tool's output.
 func (p *Process) Stop(sig syscall.Signal, timeout time.Duration) ([]string, error) {
-	syscall.Kill(-p.cmd.Process.Pid, sig)
-	select {
-	case <-p.done:
-	case <-time.After(timeout):
-		p.Kill()
-		return p.output(), fmt.Errorf("%s did not exit within %s of %v; killed\n%s", p.cmd.Args[0], timeout, sig, p.Output())
+	deadline := time.After(timeout)
+	again := time.NewTicker(time.Second)
+	defer again.Stop()
+	for stopped := false; !stopped; {
+		syscall.Kill(-p.cmd.Process.Pid, sig)
+		select {
+		case <-p.done:
+			stopped = true
+		case <-again.C:
+		case <-deadline:
+			p.Kill()
+			return p.output(), fmt.Errorf("%s did not exit within %s of %v; killed\n%s", p.cmd.Args[0], timeout, sig, p.Output())
+		}
 	}
 	p.killGroup()
 	p.drain()
