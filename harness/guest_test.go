@@ -59,14 +59,7 @@ func missing(backend string, config map[string]bool) (need, bool) {
 // minimized BTF generated from its DWARF), an unsupported cell classified
 // as in needs where it is not.
 func TestGuests(t *testing.T) {
-	if testing.Short() {
-		t.Skip("boots qemu guests")
-	}
-	testutil.RequireRoot(t)
-	cache, err := vmtests.OpenCache("")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cache := testutil.GuestCache(t)
 	var guests []vmtests.Target
 	config := map[string]map[string]bool{} // target → options built in
 	for _, tg := range vmtests.DefaultMatrix().Targets {

@@ -22,14 +22,7 @@ import (
 // release (vmtests/btf): exact coverage, right CO-RE values, amd64 and
 // arm64; tp_btf, which needs BTF user space can see, is missing-btf.
 func TestHiddenBTFGuests(t *testing.T) {
-	if testing.Short() {
-		t.Skip("boots qemu guests")
-	}
-	testutil.RequireRoot(t)
-	cache, err := vmtests.OpenCache("")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cache := testutil.GuestCache(t)
 	for _, tg := range vmtests.DefaultMatrix().Targets {
 		if _, ok := tg.Source.(vmtests.DebianPackage); !ok {
 			continue

@@ -37,18 +37,8 @@ var coreBackends = []string{"ebpf/tracepoint", "ebpf/rawtp", "ebpf/kprobe", "ebp
 //     differ) — the negative control: no stream cell may pass, since the
 //     tgid and parent read through CO-RE are checked against ground truth.
 func TestNoBTFGuest(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a kernel (once) and boots qemu guests")
-	}
-	testutil.RequireRoot(t)
-	cache, err := vmtests.OpenCache("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	nobtf, err := vmtests.DefaultMatrix().Lookup("nobtf:6.1/amd64")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cache := testutil.GuestCache(t)
+	nobtf := testutil.DefaultTarget(t, "nobtf:6.1/amd64")
 	k, err := cache.Fetch(t.Context(), nobtf)
 	if err != nil {
 		t.Fatal(err)

@@ -32,18 +32,8 @@ const pmuTarget = "debian:6.1/arm64"
 // which emulation makes erratic); ebpf/perf_event must see samples;
 // perf/lbr must be unsupported, no-pmu, not verified on hardware.
 func TestPerfGuest(t *testing.T) {
-	if testing.Short() {
-		t.Skip("boots qemu guests")
-	}
-	testutil.RequireRoot(t)
-	cache, err := vmtests.OpenCache("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	target, err := vmtests.DefaultMatrix().Lookup(pmuTarget)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cache := testutil.GuestCache(t)
+	target := testutil.DefaultTarget(t, pmuTarget)
 	type spec struct {
 		budget   time.Duration
 		freq     string

@@ -144,10 +144,7 @@ func cellsPerTarget(t *testing.T, r *results.VerifierRun) {
 // fixtures on the running kernel: 8 amd64 builds each.
 func TestProjectOnHost(t *testing.T) {
 	testutil.RequireRoot(t)
-	host, err := vmtests.DefaultMatrix().Lookup("host")
-	if err != nil {
-		t.Fatal(err)
-	}
+	host := testutil.DefaultTarget(t, "host")
 	r := projectMatrix(t, []vmtests.Target{host}, []string{host.Arch})
 	if len(r.Builds) != 8 {
 		t.Errorf("%d builds, want 8 (4 compilers × 2 levels)", len(r.Builds))

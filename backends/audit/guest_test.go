@@ -29,18 +29,8 @@ const guestTarget = "debian:6.1/amd64"
 // daemon registration) with the one it found and fails the cell if it
 // differs, so an OK cell is also a restored one.
 func TestAuditGuest(t *testing.T) {
-	if testing.Short() {
-		t.Skip("boots a qemu guest")
-	}
-	testutil.RequireRoot(t)
-	cache, err := vmtests.OpenCache("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	target, err := vmtests.DefaultMatrix().Lookup(guestTarget)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cache := testutil.GuestCache(t)
+	target := testutil.DefaultTarget(t, guestTarget)
 	backendNames := []string{netlink.Name, auditdbackend.Name}
 	start := time.Now()
 	run, err := harness.Run(t.Context(), harness.Config{

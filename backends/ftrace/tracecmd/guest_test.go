@@ -20,18 +20,8 @@ import (
 // the workload made must be in the trace file, none of the harness's
 // noise process, nothing lost, and the start-up measured.
 func TestTraceCmdGuest(t *testing.T) {
-	if testing.Short() {
-		t.Skip("boots a qemu guest")
-	}
-	testutil.RequireRoot(t)
-	cache, err := vmtests.OpenCache("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	target, err := vmtests.DefaultMatrix().Lookup("debian:6.1/amd64")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cache := testutil.GuestCache(t)
+	target := testutil.DefaultTarget(t, "debian:6.1/amd64")
 	events := []event.Event{event.Getppid, event.Openat}
 	run, err := harness.Run(t.Context(), harness.Config{
 		Exe: testutil.Binary(t), AgentArgs: []string{"workload", "agent"}, ServeArgs: []string{"backend", "serve"},
