@@ -3,7 +3,6 @@ package verifier
 import (
 	"encoding/binary"
 	"fmt"
-	"os"
 	"runtime"
 
 	"github.com/cilium/ebpf/btf"
@@ -88,7 +87,6 @@ func runningKernel() Kernel {
 	if unix.Uname(&u) == nil {
 		k.Release = unix.ByteSliceToString(u.Release[:])
 	}
-	_, err := os.Stat("/sys/kernel/btf/vmlinux")
-	k.BTF = err == nil
+	k.BTF = kernelHasBTF()
 	return k
 }

@@ -3,6 +3,7 @@ package verifier
 import (
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -192,6 +193,11 @@ func refuse(c *results.VerifierCell, err error) {
 		case strings.Contains(err.Error(), "load kernel spec"):
 			// No kernel BTF to relocate against (and none given).
 			c.Class = string(BTF)
+		case c.AttachTo != "" && errors.Is(err, ebpf.ErrNotSupported) && !kernelHasBTF():
+			// A tracing program's target is named by an ID in the kernel's
+			// own BTF, which external BTF cannot stand in for.
+			c.Class = string(BTF)
+			c.Detail = "the kernel has no BTF of its own, where a tracing program's attach target must be: " + c.Detail
 		case c.AttachTo != "" && errors.Is(err, ebpf.ErrNotSupported):
 			// cilium/ebpf reports a target missing from the kernel's BTF so.
 			c.Class = string(AttachTarget)
@@ -206,6 +212,12 @@ func refuse(c *results.VerifierCell, err error) {
 		c.Detail += " (" + ve.Cause.Error() + ")"
 	}
 	c.Class = string(cl)
+}
+
+// kernelHasBTF reports whether the running kernel exposes its own BTF.
+func kernelHasBTF() bool {
+	_, err := os.Stat("/sys/kernel/btf/vmlinux")
+	return err == nil
 }
 
 // unsupported marks c as refused before any verification.

@@ -259,8 +259,11 @@ func runGuest(ctx context.Context, cfg Config, t vmtests.Target, objs []usableOb
 		files[path] = u.data
 		req.Jobs = append(req.Jobs, Job{Build: u.obj.Build.ID, Object: u.obj.Name, Path: path, Options: u.obj.Options})
 	}
-	if t.BTF != "" {
-		b, err := os.ReadFile(t.BTF)
+	// A kernel without its own BTF is verified with the BTF the target
+	// names or its build generated from DWARF (k.BTF covers both), whole:
+	// the objects are not only tracebench's, so no minimized BTF.
+	if k.BTF != "" {
+		b, err := os.ReadFile(k.BTF)
 		if err != nil {
 			return fail("external BTF: %v", err)
 		}
