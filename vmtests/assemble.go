@@ -3,9 +3,11 @@ package vmtests
 import (
 	"bytes"
 	"debug/elf"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/tracebench/tracebench/vmtests/kmod"
 	"github.com/tracebench/tracebench/vmtests/vmlinux"
@@ -13,9 +15,11 @@ import (
 
 // assemble completes k, whose Image is in dir: it checks the image fits
 // k.Arch, extracts the ELF vmlinux on amd64, finds the release if k has none,
-// and copies the guest modules (decompressed, in load order) from the module
-// tree at modDir ("" for none) into dir/modules.
+// and copies the guest modules (decompressed, in load order), and those
+// that 9p shares need, from the module tree at modDir ("" for none) into
+// dir/modules.
 func assemble(k *Kernel, dir, modDir string) error {
+	k.Layout = cacheLayout
 	img, err := os.ReadFile(k.Image)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrBadImage, err)
@@ -34,21 +38,42 @@ func assemble(k *Kernel, dir, modDir string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "modules"), 0o755); err != nil {
+	if k.Modules, err = copyModules(paths, dir, nil); err != nil {
 		return err
 	}
-	for _, p := range paths {
-		b, err := kmod.Read(p)
-		if err != nil {
+	// 9p is optional: a kernel without it boots, without shares.
+	if share, err := tree.Closure(shareModules...); err == nil {
+		if k.ShareModules, err = copyModules(share, dir, k.Modules); err != nil {
 			return err
 		}
-		dst := filepath.Join(dir, "modules", kmod.Name(p)+".ko")
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
-			return err
-		}
-		k.Modules = append(k.Modules, dst)
+	} else if !errors.Is(err, kmod.ErrMissing) {
+		return err
 	}
 	return copyFile(filepath.Join(modDir, "modules.builtin"), filepath.Join(dir, "modules", "modules.builtin"))
+}
+
+// copyModules copies the module files paths, decompressed, into
+// dir/modules and returns the copies, leaving out those in have.
+func copyModules(paths []string, dir string, have []string) ([]string, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "modules"), 0o755); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, p := range paths {
+		dst := filepath.Join(dir, "modules", kmod.Name(p)+".ko")
+		if slices.Contains(have, dst) {
+			continue
+		}
+		b, err := kmod.Read(p)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			return nil, err
+		}
+		out = append(out, dst)
+	}
+	return out, nil
 }
 
 // checkImage recognises the image: on amd64 a bzImage (whose vmlinux it

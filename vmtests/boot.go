@@ -43,6 +43,9 @@ type BootOptions struct {
 	// Executables are extra initramfs programs and shared libraries by
 	// absolute path (mode 0755), e.g. a tool a backend runs in the guest.
 	Executables map[string][]byte
+	// Shares are host directories the guest mounts read-only (9p) before
+	// its command runs.
+	Shares []Share
 	// Cmdline is appended to the kernel command line.
 	Cmdline string
 	// Timeout bounds the whole boot; 0 means DefaultTimeout.
@@ -52,6 +55,28 @@ type BootOptions struct {
 	Memory string // qemu syntax, "" means 512M
 	CPUs   int    // 0 means 1
 	ICount string // qemu -icount setting under TCG, e.g. "shift=0"
+}
+
+// Share is a host directory (Path) that the guest mounts read-only at
+// Mount.
+type Share struct {
+	Tag   string // 9p mount tag: short, no spaces
+	Path  string
+	Mount string
+}
+
+// check says what is wrong with s, if anything.
+func (s Share) check() error {
+	switch {
+	case s.Tag == "" || strings.ContainsAny(s.Tag, " \n,") || len(s.Tag) > 31:
+		return fmt.Errorf("share %q: the tag must be 1–31 characters without spaces or commas", s.Tag)
+	case !filepath.IsAbs(s.Mount) || strings.ContainsAny(s.Mount, " \n"):
+		return fmt.Errorf("share %s: mount point %q must be an absolute path without spaces", s.Tag, s.Mount)
+	}
+	if st, err := os.Stat(s.Path); err != nil || !st.IsDir() {
+		return fmt.Errorf("share %s: %s is not a directory", s.Tag, s.Path)
+	}
+	return nil
 }
 
 // BootResult is what came back from a guest.
@@ -105,10 +130,14 @@ func Boot(ctx context.Context, k Kernel, opts BootOptions) (BootResult, error) {
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
+	var shares []qemu.Share
+	for _, s := range opts.Shares {
+		shares = append(shares, qemu.Share{Tag: s.Tag, Path: s.Path})
+	}
 	run, err := qemu.Run(ctx, qemu.Machine{
 		Arch: k.Arch, Kernel: k.BootImage(), Initrd: initrd, Cmdline: opts.Cmdline,
 		Memory: opts.Memory, CPUs: opts.CPUs, ICount: opts.ICount, ConsoleLog: res.ConsoleLog,
-		Ports: []qemu.Port{{Name: guest.PortName, Path: port}}, Timeout: timeout,
+		Ports: []qemu.Port{{Name: guest.PortName, Path: port}}, Shares: shares, Timeout: timeout,
 	})
 	res.ConsoleTail, res.Emulated, res.Elapsed = run.ConsoleTail, run.Emulated, run.Elapsed
 	raw, rerr := os.ReadFile(port)
@@ -175,7 +204,8 @@ func writeInitramfs(path string, k Kernel, opts BootOptions) error {
 var guestDirs = []string{"/dev", "/proc", "/sys", "/tmp", "/run", "/bin"}
 
 // buildInitramfs lays out /init, the console node, the mount points, the
-// modules under /lib/modules with their load order in guest.ModulesFile,
+// modules under /lib/modules with their load order in guest.ModulesFile
+// (with 9p's if the guest has shares, listed in guest.SharesFile),
 // the command line in guest.ArgsFile, and the caller's files.
 func buildInitramfs(w *bytes.Buffer, k Kernel, opts BootOptions) error {
 	init, err := os.ReadFile(opts.Init)
@@ -197,8 +227,22 @@ func buildInitramfs(w *bytes.Buffer, k Kernel, opts BootOptions) error {
 	if err := a.File("/init", init, 0o755); err != nil {
 		return err
 	}
+	modules := k.Modules
+	if len(opts.Shares) > 0 {
+		modules = append(slices.Clone(modules), k.ShareModules...)
+		var lines strings.Builder
+		for _, s := range opts.Shares {
+			if err := s.check(); err != nil {
+				return err
+			}
+			fmt.Fprintf(&lines, "%s %s\n", s.Tag, s.Mount)
+		}
+		if err := a.File(guest.SharesFile, []byte(lines.String()), 0o644); err != nil {
+			return err
+		}
+	}
 	var order strings.Builder
-	for _, m := range k.Modules {
+	for _, m := range modules {
 		b, err := os.ReadFile(m)
 		if err != nil {
 			return fmt.Errorf("module: %w", err)

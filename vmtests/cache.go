@@ -104,17 +104,36 @@ func (c *Cache) Cached(name string) ([]Kernel, error) {
 
 // install moves a kernel assembled in staging to its final directory dir,
 // writing the manifest last so a half-written kernel is never used. If
-// another fetch installed it meanwhile, that copy wins.
+// another fetch installed it meanwhile, that copy wins; a copy of an older
+// cache layout is replaced.
 func install(k Kernel, staging, dir string) (Kernel, error) {
 	k.Dir = staging
 	if err := k.save(); err != nil {
 		return Kernel{}, err
 	}
+	err := os.Rename(staging, dir)
+	if err == nil {
+		return loadKernel(dir)
+	}
+	existing, lerr := loadKernel(dir)
+	if lerr != nil {
+		return Kernel{}, fmt.Errorf("install kernel: %w", err)
+	}
+	if existing.Layout >= k.Layout {
+		os.RemoveAll(staging)
+		return existing, nil
+	}
+	// Aside under a dot name (which Prune leaves to whoever made it), then
+	// gone: a guest booting from the old copy keeps its open files.
+	old, err := os.MkdirTemp(filepath.Dir(dir), ".old-")
+	if err != nil {
+		return Kernel{}, err
+	}
+	defer os.RemoveAll(old)
+	if err := os.Rename(dir, filepath.Join(old, "kernel")); err != nil {
+		return Kernel{}, fmt.Errorf("install kernel: replace %s: %w", dir, err)
+	}
 	if err := os.Rename(staging, dir); err != nil {
-		if existing, lerr := loadKernel(dir); lerr == nil {
-			os.RemoveAll(staging)
-			return existing, nil
-		}
 		return Kernel{}, fmt.Errorf("install kernel: %w", err)
 	}
 	return loadKernel(dir)

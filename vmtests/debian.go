@@ -34,7 +34,7 @@ func (d DebianPackage) Fetch(ctx context.Context, c *Cache, t Target) (Kernel, e
 		return Kernel{}, err
 	}
 	dir := filepath.Join(c.kernelsDir(), fmt.Sprintf("%s_%s_%s", p.Name, p.Version, p.Arch))
-	if k, err := loadKernel(dir); err == nil {
+	if k, err := loadKernel(dir); err == nil && k.Layout >= cacheLayout {
 		k.Target = t.Name // the build may be cached for another target name
 		return k, nil
 	}

@@ -64,6 +64,9 @@ func TestFetch(t *testing.T) {
 				t.Errorf("modules %q, want %q in some dependency order", moduleNames(k.Modules), wantModules[name])
 			}
 			checkModuleOrder(t, k)
+			if share := moduleNames(k.ShareModules); !slices.Contains(share, "9p") || !slices.Contains(share, "9pnet_virtio") {
+				t.Errorf("share modules %q lack 9p or 9pnet_virtio (every default kernel has them as modules)", share)
+			}
 
 			again, err := c.Fetch(context.Background(), tg)
 			if err != nil {
@@ -110,7 +113,8 @@ func checkBootImage(t *testing.T, k Kernel) {
 }
 
 // checkModuleOrder checks every dependency of every module comes earlier in
-// k.Modules or is built in (modules.builtin of the same package).
+// k.Modules, then k.ShareModules, or is built in (modules.builtin of the
+// same package).
 func checkModuleOrder(t *testing.T, k Kernel) {
 	t.Helper()
 	builtin := map[string]bool{}
@@ -123,7 +127,7 @@ func checkModuleOrder(t *testing.T, k Kernel) {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
-	for _, m := range k.Modules {
+	for _, m := range append(slices.Clone(k.Modules), k.ShareModules...) {
 		b, err := kmod.Read(m)
 		if err != nil {
 			t.Fatal(err)

@@ -21,8 +21,15 @@ type Kernel struct {
 	VMLinux string `json:"vmlinux,omitempty"`
 	// Modules are the module files the guest loads, dependencies first.
 	Modules []string `json:"modules,omitempty"`
-	Config  string   `json:"config,omitempty"`
-	BTF     string   `json:"btf,omitempty"`
+	// ShareModules are the further modules, dependencies first, a guest
+	// loads to mount 9p shares (BootOptions.Shares); none if the kernel
+	// has 9p built in or not at all.
+	ShareModules []string `json:"share_modules,omitempty"`
+	Config       string   `json:"config,omitempty"`
+	BTF          string   `json:"btf,omitempty"`
+	// Layout is the cache layout the kernel was assembled for (see
+	// cacheLayout).
+	Layout int `json:"layout,omitempty"`
 	// Dir is the cache directory holding the files.
 	Dir string `json:"-"`
 	// Downloaded reports whether this Fetch downloaded anything.
@@ -39,12 +46,18 @@ func (k Kernel) BootImage() string {
 
 const manifestName = "kernel.json"
 
+// cacheLayout versions what assemble keeps of a kernel package: 2 added
+// ShareModules. A Debian build cached with an older layout is fetched
+// again.
+const cacheLayout = 2
+
 // save writes k's manifest into k.Dir with paths relative to it, so a cache
 // can move.
 func (k Kernel) save() error {
 	rel := k
 	rel.Modules = append([]string(nil), k.Modules...)
-	for _, p := range append([]*string{&rel.Image, &rel.VMLinux, &rel.Config, &rel.BTF}, sliceRefs(rel.Modules)...) {
+	rel.ShareModules = append([]string(nil), k.ShareModules...)
+	for _, p := range rel.paths() {
 		if *p != "" {
 			r, err := filepath.Rel(k.Dir, *p)
 			if err != nil {
@@ -71,12 +84,17 @@ func loadKernel(dir string) (Kernel, error) {
 		return Kernel{}, fmt.Errorf("%s: %w", filepath.Join(dir, manifestName), err)
 	}
 	k.Dir = dir
-	for _, p := range append([]*string{&k.Image, &k.VMLinux, &k.Config, &k.BTF}, sliceRefs(k.Modules)...) {
+	for _, p := range k.paths() {
 		if *p != "" {
 			*p = filepath.Join(dir, *p)
 		}
 	}
 	return k, nil
+}
+
+// paths points at each file path of k.
+func (k *Kernel) paths() []*string {
+	return append(append([]*string{&k.Image, &k.VMLinux, &k.Config, &k.BTF}, sliceRefs(k.Modules)...), sliceRefs(k.ShareModules)...)
 }
 
 // sliceRefs points at each element of s.

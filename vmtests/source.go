@@ -23,3 +23,8 @@ var ErrBadImage = errors.New("unusable kernel image")
 // virtio_pci_legacy_dev and virtio_pci_modern_dev since 5.16) follow from
 // .modinfo. Debian builds them in from 6.12 on.
 var guestModules = []string{"virtio_pci", "virtio_console"}
+
+// shareModules are the modules a guest with host directories shared over
+// 9p loads besides guestModules: the 9p file system and its virtio
+// transport; their dependencies (9pnet, fscache, netfs from 5.17) follow.
+var shareModules = []string{"9p", "9pnet_virtio"}

@@ -84,3 +84,33 @@ func writeFile(path string, r io.Reader, mode os.FileMode) error {
 	}
 	return f.Close()
 }
+
+// ExtractTree unpacks all of the .deb at deb into destDir as dpkg would,
+// symbolic links included (a package whose files link to each other, such
+// as linux-headers, needs them).
+func ExtractTree(deb, destDir string) error {
+	_, err := dpkgDeb(deb, "-x", deb, destDir)
+	return err
+}
+
+// ControlField returns field name of the .deb at deb's control file ("" if
+// it has none), e.g. its Depends.
+func ControlField(deb, name string) (string, error) {
+	out, err := dpkgDeb(deb, "-f", deb, name)
+	return strings.TrimSpace(string(out)), err
+}
+
+// dpkgDeb runs dpkg-deb with args on deb and returns its output.
+func dpkgDeb(deb string, args ...string) ([]byte, error) {
+	dpkg, err := exec.LookPath("dpkg-deb")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", deb, ErrNoDpkg)
+	}
+	cmd := exec.Command(dpkg, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("%s: %w", deb, &CommandError{Args: cmd.Args, Stderr: stderr.String(), Err: err})
+	}
+	return stdout.Bytes(), nil
+}

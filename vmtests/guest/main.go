@@ -64,6 +64,9 @@ func setup() (*Session, error) {
 	if s.Modules, err = loadModules(); err != nil {
 		return nil, err
 	}
+	if err := mountShares(); err != nil {
+		return nil, err
+	}
 	if s.port, err = openPort(PortName); err != nil {
 		return nil, err
 	}

@@ -21,6 +21,10 @@ const (
 	ArgsFile = "/tracebench/args"
 	// ModulesFile lists the modules to load, one path per line, in order.
 	ModulesFile = "/tracebench/modules"
+	// SharesFile lists the host directories shared with the guest (9p),
+	// one "tag mount-point" pair per line, mounted read-only after the
+	// modules are loaded.
+	SharesFile = "/tracebench/shares"
 	// PortName names the virtio-serial port results travel on.
 	PortName = "tracebench.results"
 )

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -16,6 +17,13 @@ import (
 // Name under /sys/class/virtio-ports/*/name.
 type Port struct {
 	Name string
+	Path string
+}
+
+// Share is a host directory the guest may mount read-only as a 9p file
+// system (virtio-9p, trans=virtio) by Tag.
+type Share struct {
+	Tag  string
 	Path string
 }
 
@@ -31,6 +39,7 @@ type Machine struct {
 	CPUs       int    // 0 means 1
 	ConsoleLog string // file the serial console is written to
 	Ports      []Port
+	Shares     []Share
 	Timeout    time.Duration // 0 means no deadline but the context's
 	// ICount, when set, is qemu's -icount setting, e.g. "shift=0": under
 	// TCG the guest's clock then advances by 2^shift ns per instruction
@@ -107,6 +116,14 @@ func (m Machine) args(kvm bool) ([]string, error) {
 				"-chardev", fmt.Sprintf("file,id=%s,path=%s", id, p.Path),
 				"-device", fmt.Sprintf("virtserialport,bus=vser.0,chardev=%s,name=%s", id, p.Name))
 		}
+	}
+	for i, s := range m.Shares {
+		// multidevs=remap: a share spanning several host file systems
+		// (the root) gets inode numbers that do not collide.
+		id := fmt.Sprintf("share%d", i)
+		a = append(a,
+			"-fsdev", fmt.Sprintf("local,id=%s,path=%s,security_model=none,readonly=on,multidevs=remap", id, strings.ReplaceAll(s.Path, ",", ",,")),
+			"-device", fmt.Sprintf("virtio-9p-pci,fsdev=%s,mount_tag=%s", id, s.Tag))
 	}
 	return a, nil
 }

@@ -29,6 +29,18 @@ func TestArgs(t *testing.T) {
 			t.Errorf("amd64 args lack %q:\n%s", want, joined)
 		}
 	}
+	m.Shares = []Share{{Tag: "root", Path: "/"}, {Tag: "h", Path: "/a,b"}}
+	a, _ = m.args(false)
+	joined = strings.Join(a, " ")
+	for _, want := range []string{
+		"-fsdev local,id=share0,path=/,security_model=none,readonly=on,multidevs=remap -device virtio-9p-pci,fsdev=share0,mount_tag=root",
+		"-fsdev local,id=share1,path=/a,,b,", // qemu's escape of a comma
+	} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("shares: args lack %q:\n%s", want, joined)
+		}
+	}
+	m.Shares = nil
 	m.Arch, m.Memory, m.CPUs = "arm64", "1G", 2
 	a, _ = m.args(false)
 	joined = strings.Join(a, " ")
