@@ -47,6 +47,13 @@ type GuestRequest struct {
 	// HideBTF: hide /sys/kernel/btf from the guest's user space first
 	// (the target's hide_btf).
 	HideBTF bool `json:"hide_btf,omitempty"`
+	// PluginsDir is the host's plugins directory, run from HostRoot, the
+	// guest's mount point of the host's root file system; KernelHeaders
+	// is where the guest mounted its kernel's headers ("" for none). See
+	// pluginShares.
+	PluginsDir    string `json:"plugins_dir,omitempty"`
+	HostRoot      string `json:"host_root,omitempty"`
+	KernelHeaders string `json:"kernel_headers,omitempty"`
 	// Done are cells already measured (a resumed run): the guest skips them.
 	Done []results.Cell `json:"done,omitempty"`
 	// Plan restricts the guest to its shard's cells (see Config.Plan).
@@ -62,6 +69,7 @@ func GuestConfig(req GuestRequest, exe, outDir string) Config {
 		CellBudget: req.CellBudget, CallTimeout: req.CallTimeout, Options: req.Options,
 		SkipCollateral: req.SkipCollateral, CoverageOnly: req.CoverageOnly, Load: req.Load, Emulated: req.Emulated,
 		OutDir: outDir, RunID: req.RunID, Plan: req.Plan,
+		PluginsDir: req.PluginsDir, PluginsRoot: req.HostRoot, KernelHeaders: req.KernelHeaders,
 	}
 	if len(req.Done) > 0 {
 		cfg.Resume = &results.Run{RunID: req.RunID, Cells: req.Done}
@@ -117,6 +125,7 @@ func (h *harness) runGuest(ctx context.Context, t vmtests.Target) {
 		return
 	}
 	req.Options = mergeOptions(req.Options, opts)
+	shares := h.pluginShares(ctx, t, k, &req)
 	b, err := json.Marshal(req)
 	if err != nil {
 		h.failTarget(t, err.Error())
@@ -129,6 +138,7 @@ func (h *harness) runGuest(ctx context.Context, t vmtests.Target) {
 		Args:        []string{"guest-run", GuestRequestFile},
 		Files:       files,
 		Executables: h.guestTools(t.Arch),
+		Shares:      shares,
 		Timeout:     h.guestTimeout(t),
 		LogDir:      filepath.Join(h.cfg.OutDir, "logs"),
 		Memory:      cmpOr(t.Memory, "1G"),

@@ -34,6 +34,13 @@ type Config struct {
 	AgentArgs, ServeArgs []string
 	// PluginsDir holds external backend plugin executables ("" for none).
 	PluginsDir string
+	// PluginsRoot, if set, is a root file system that PluginsDir is in
+	// and that external plugins run chrooted into (a guest's view of the
+	// host's root, see GuestRequest.HostRoot).
+	PluginsRoot string
+	// KernelHeaders is given to external plugins in KernelHeadersEnv ("":
+	// not set).
+	KernelHeaders string
 
 	Target   string // "host", or the guest's target name
 	Backends []string

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/tracebench/tracebench/backends/plugin"
@@ -19,7 +21,7 @@ func (h *harness) launch(ctx context.Context, name string) (*plugin.Process, err
 	if path, err := h.externalPlugin(ctx, name); err != nil {
 		return nil, err
 	} else if path != "" {
-		return plugin.Start(exec.Command(path), h.cfg.Log)
+		return plugin.Start(h.pluginCommand(path), h.cfg.Log)
 	}
 	args := append(slices.Clone(h.cfg.ServeArgs), name)
 	return plugin.Start(exec.Command(h.cfg.Exe, args...), h.cfg.Log)
@@ -32,12 +34,15 @@ func (h *harness) externalPlugin(ctx context.Context, name string) (string, erro
 	if h.cfg.PluginsDir == "" {
 		return "", nil
 	}
-	paths, err := PluginExecutables(h.cfg.PluginsDir)
+	paths, err := PluginExecutables(filepath.Join(h.cfg.PluginsRoot, h.cfg.PluginsDir))
 	if err != nil {
 		return "", err
 	}
 	for _, p := range paths {
-		n, err := PluginName(p)
+		if h.cfg.PluginsRoot != "" {
+			p = "/" + strings.TrimPrefix(p, filepath.Clean(h.cfg.PluginsRoot)+"/")
+		}
+		n, err := pluginName(h.pluginCommand(p), h.cfg.CallTimeout)
 		if err != nil {
 			fmt.Fprintf(h.cfg.Log, "plugin %s: %v\n", p, err)
 			continue
@@ -49,14 +54,41 @@ func (h *harness) externalPlugin(ctx context.Context, name string) (string, erro
 	return "", nil
 }
 
+// KernelHeadersEnv names, in an external plugin's environment, a directory
+// holding the running kernel's headers as a kernel source tree, when the
+// harness has them from elsewhere than where the system keeps them (a
+// guest's, see vmtests.Cache.Headers).
+const KernelHeadersEnv = "TRACEBENCH_KERNEL_HEADERS"
+
+// pluginCommand is the command running the external plugin at path, a
+// path under cfg.PluginsRoot when there is one: the plugin then runs
+// chrooted into it (a guest runs the host's plugins in the host's root
+// file system, see GuestRequest.HostRoot).
+func (h *harness) pluginCommand(path string) *exec.Cmd {
+	cmd := exec.Command(path)
+	if h.cfg.KernelHeaders != "" {
+		cmd.Env = append(os.Environ(), KernelHeadersEnv+"="+h.cfg.KernelHeaders)
+	}
+	if h.cfg.PluginsRoot != "" {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: h.cfg.PluginsRoot}
+		cmd.Dir = "/"
+	}
+	return cmd
+}
+
 // PluginName starts the plugin executable at path and asks its name.
 func PluginName(path string) (string, error) {
-	proc, err := plugin.Start(exec.Command(path), nil)
+	return pluginName(exec.Command(path), 30*time.Second)
+}
+
+// pluginName starts the plugin cmd and asks its name within timeout.
+func pluginName(cmd *exec.Cmd, timeout time.Duration) (string, error) {
+	proc, err := plugin.Start(cmd, nil)
 	if err != nil {
 		return "", err
 	}
 	defer proc.Kill()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	d, err := proc.Describe(ctx)
 	if err != nil {

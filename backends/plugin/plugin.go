@@ -73,7 +73,11 @@ func Start(cmd *exec.Cmd, log io.Writer) (*Process, error) {
 	if log == nil {
 		log = io.Discard
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// Keep what the caller set (e.g. a chroot), add the process group.
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Setpgid, cmd.SysProcAttr.Pdeathsig = true, syscall.SIGKILL
 	c := goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig:  Handshake,
 		Plugins:          goplugin.PluginSet{pluginKey: &grpcPlugin{}},

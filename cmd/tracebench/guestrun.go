@@ -40,6 +40,9 @@ func newGuestRunCmd() *cobra.Command {
 					return err
 				}
 			}
+			if err := req.PrepareHostRoot(); err != nil {
+				return fmt.Errorf("guest request %s: external plugins: %w", args[0], err)
+			}
 			exe, err := os.Executable()
 			if err != nil {
 				return err

@@ -78,8 +78,23 @@ class Unsupported(Exception):
         self.klass, self.detail = klass, detail
 
 
+# The harness names the running kernel's headers here when they are not
+# where the system keeps them (a guest's kernel: harness.KernelHeadersEnv).
+HEADERS_ENV = "TRACEBENCH_KERNEL_HEADERS"
+
+
 def headers_dir():
-    """The running kernel's headers, where BCC looks for them, or None."""
+    """The running kernel's headers, where BCC looks for them, or None.
+
+    A headers tree the harness names (a kernel source tree's layout) is
+    handed to BCC as BCC_KERNEL_SOURCE, which BCC reads instead of
+    /lib/modules/<release>."""
+    given = os.environ.get(HEADERS_ENV) or os.environ.get("BCC_KERNEL_SOURCE")
+    if given:
+        if not os.path.isdir(os.path.join(given, "include")):
+            return None
+        os.environ["BCC_KERNEL_SOURCE"] = given
+        return given
     release = platform.release()
     for d in ("/lib/modules/%s/build" % release, "/lib/modules/%s/source" % release):
         if os.path.isdir(d):
@@ -100,8 +115,9 @@ def load_bcc():
         raise Unsupported(
             "missing-tool",
             "BCC compiles against the running kernel's headers and there are none for %s "
-            "(no /lib/modules/%s/build from linux-headers-%s, no CONFIG_IKHEADERS /sys/kernel/kheaders.tar.xz)"
-            % (release, release, release),
+            "(no /lib/modules/%s/build from linux-headers-%s, no CONFIG_IKHEADERS /sys/kernel/kheaders.tar.xz, "
+            "no kernel source tree named in %s or BCC_KERNEL_SOURCE)"
+            % (release, release, release, HEADERS_ENV),
         )
     return bcc
 

@@ -1,0 +1,61 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+
+	"github.com/tracebench/tracebench/vmtests"
+	"github.com/tracebench/tracebench/vmtests/guest"
+)
+
+// Where a guest mounts what the host shares with it for external plugins.
+const (
+	// guestHostRoot is the host's root file system, read-only.
+	guestHostRoot = "/host"
+	// guestHeaders is the guest kernel's headers (a source tree's, see
+	// vmtests.Cache.Headers), under /run so that plugins see them at the
+	// same path in their chroot.
+	guestHeaders = "/run/kernel-headers"
+)
+
+// pluginShares prepares a guest of the host's architecture to run the
+// run's external plugins: they are programs of this machine (a Python
+// plugin needs its interpreter, its libraries and BCC's LLVM), so the
+// guest gets the host's root file system read-only and runs them chrooted
+// into it, with the guest kernel's headers when it has a Debian kernel
+// (BCC compiles against them), named to them in KernelHeadersEnv. It fills req's plugin
+// fields and returns the shares; none for guests of another architecture,
+// whose external plugin cells are then not run (missing-tool).
+func (h *harness) pluginShares(ctx context.Context, t vmtests.Target, k vmtests.Kernel, req *GuestRequest) []vmtests.Share {
+	if h.cfg.PluginsDir == "" || t.Arch != runtime.GOARCH {
+		return nil
+	}
+	dir, err := filepath.Abs(h.cfg.PluginsDir)
+	if err != nil {
+		fmt.Fprintf(h.cfg.Log, "%s: no external plugins: %v\n", t.Name, err)
+		return nil
+	}
+	req.PluginsDir, req.HostRoot = dir, guestHostRoot
+	shares := []vmtests.Share{{Tag: "hostroot", Path: "/", Mount: guestHostRoot}}
+	headers, err := h.cfg.Cache.Headers(ctx, k)
+	if err != nil {
+		fmt.Fprintf(h.cfg.Log, "%s: external plugins get no kernel headers: %v\n", t.Name, err)
+		return shares
+	}
+	req.KernelHeaders = guestHeaders
+	return append(shares, vmtests.Share{Tag: "headers", Path: headers, Mount: guestHeaders})
+}
+
+// PrepareHostRoot makes the host's root file system shared with this
+// guest a chroot for the request's external plugins (see pluginShares):
+// the guest's kernel interfaces, devices and scratch directories (the
+// kernel headers are under /run) bound in. Call it in the guest before the
+// run; a request without a host root needs nothing.
+func (req GuestRequest) PrepareHostRoot() error {
+	if req.HostRoot == "" {
+		return nil
+	}
+	return guest.PrepareChroot(req.HostRoot)
+}

@@ -1,0 +1,59 @@
+package bcc_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/tracebench/tracebench/event"
+	"github.com/tracebench/tracebench/harness"
+	"github.com/tracebench/tracebench/internal/testutil"
+	"github.com/tracebench/tracebench/results"
+	"github.com/tracebench/tracebench/vmtests"
+)
+
+// TestBCCGuest runs bcc/tracepoint where BCC can compile: in a Debian 6.1
+// amd64 guest, given the kernel's headers from Debian's packages and the
+// host's root file system (Python, BCC, LLVM) over 9p, the plugin chrooted
+// into it. BCC must see exactly the getppid calls the workload made, and
+// report its start-up: the compile's time and CPU, and its peak memory.
+func TestBCCGuest(t *testing.T) {
+	cache := testutil.GuestCache(t)
+	target := testutil.DefaultTarget(t, "debian:6.1/amd64")
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := harness.Run(t.Context(), harness.Config{
+		Exe: testutil.Binary(t), AgentArgs: []string{"workload", "agent"}, ServeArgs: []string{"backend", "serve"},
+		PluginsDir: dir, Backends: []string{"bcc/tracepoint"}, Events: []event.Event{event.Getppid},
+		CellBudget: time.Second, GuestBudget: time.Second, CoverageOnly: true,
+		SkipLocal: true, Guests: []vmtests.Target{target}, Cache: cache, GuestBinaries: testutil.GuestBinaries(t),
+		OutDir: t.TempDir(), RunID: fmt.Sprintf("bcc-%d", time.Now().UnixNano()),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Cells) != 1 {
+		t.Fatalf("%d cells, want 1", len(run.Cells))
+	}
+	c := run.Cells[0]
+	if c.Status != results.OK {
+		t.Fatalf("%s: %s %+v", c.Backend, c.Status, c.Reason)
+	}
+	cv := c.Coverage
+	t.Logf("seen %d lost %d of %d; facts %v", cv.Seen, cv.Lost, cv.Produced, c.Facts)
+	if cv.Produced == 0 || cv.Seen != cv.Produced || cv.Lost != 0 || cv.Unexplained != 0 {
+		t.Errorf("coverage %+v, want exact", *cv)
+	}
+	if c.ProbePoint != "syscalls:sys_enter_getppid" || c.Facts["attach"] != "in-process" {
+		t.Errorf("probe point %q, attach %q", c.ProbePoint, c.Facts["attach"])
+	}
+	for _, f := range []string{"startup_ns", "startup_cpu_ns", "peak_rss_kb"} {
+		if n, err := strconv.ParseInt(c.Facts[f], 10, 64); err != nil || n <= 0 {
+			t.Errorf("fact %s = %q, want a positive number", f, c.Facts[f])
+		}
+	}
+}
