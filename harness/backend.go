@@ -72,20 +72,25 @@ func (h *harness) runBackend(ctx context.Context, name string) {
 		return
 	}
 	modes := h.cfg.Modes
-	fail := func(reason *results.Reason) {
+	record := func(status results.Status, reason *results.Reason) {
 		if len(modes) == 0 {
 			modes = h.modesOf(name)
 		}
 		for _, m := range modes {
 			for _, ev := range h.cfg.Events {
 				if k := (results.Key{Target: h.cfg.Target, Backend: name, Mode: string(m), Event: ev}); !h.done[k] && h.wanted(k) {
-					h.addCell(h.newCell(name, m, ev, results.Failed, reason))
+					h.addCell(h.newCell(name, m, ev, status, reason))
 				}
 			}
 		}
 	}
+	fail := func(reason *results.Reason) { record(results.Failed, reason) }
 	h.cfg.Progress.Status("%s: starting plugin", name)
 	proc, err := h.launch(ctx, name)
+	if u, ok := backends.AsUnsupported(err); ok {
+		record(results.Unsupported, &results.Reason{Class: string(u.Class), Detail: u.Detail})
+		return
+	}
 	if err != nil {
 		fail(&results.Reason{Class: string(backends.Failed), Detail: err.Error()})
 		return

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tracebench/tracebench/backends"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/harness"
 	"github.com/tracebench/tracebench/internal/testutil"
@@ -71,5 +72,36 @@ func TestWritablePluginRefused(t *testing.T) {
 	_, err := harness.PluginExecutables(dir)
 	if err == nil || !strings.Contains(err.Error(), "writable by group or others") {
 		t.Errorf("got %v, want a refusal", err)
+	}
+}
+
+// TestPluginsUnavailable: where external plugins cannot run (a guest of
+// another architecture), a backend that is not built in is missing-tool
+// with the reason, and a built-in one is still measured.
+func TestPluginsUnavailable(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.Clean(t)
+	cfg := config(t, event.Getppid)
+	cfg.Backends = []string{"bcc/tracepoint", "ebpf/tracepoint"}
+	cfg.CoverageOnly = true
+	cfg.PluginsUnavailable = "shared only with amd64 guests"
+	run, err := harness.Run(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Cells) != 2 {
+		t.Fatalf("%d cells, want 2", len(run.Cells))
+	}
+	for _, c := range run.Cells {
+		switch c.Backend {
+		case "bcc/tracepoint":
+			if c.Status != results.Unsupported || c.Reason.Class != string(backends.MissingTool) || !strings.Contains(c.Reason.Detail, "shared only with amd64 guests") {
+				t.Errorf("%s: %s %+v, want missing-tool with the reason", c.Backend, c.Status, c.Reason)
+			}
+		case "ebpf/tracepoint":
+			if c.Status != results.OK {
+				t.Errorf("%s: %s %+v, want ok", c.Backend, c.Status, c.Reason)
+			}
+		}
 	}
 }

@@ -54,6 +54,9 @@ type GuestRequest struct {
 	PluginsDir    string `json:"plugins_dir,omitempty"`
 	HostRoot      string `json:"host_root,omitempty"`
 	KernelHeaders string `json:"kernel_headers,omitempty"`
+	// PluginsUnavailable says why the run's external plugins are not
+	// shared with the guest (Config.PluginsUnavailable).
+	PluginsUnavailable string `json:"plugins_unavailable,omitempty"`
 	// Done are cells already measured (a resumed run): the guest skips them.
 	Done []results.Cell `json:"done,omitempty"`
 	// Plan restricts the guest to its shard's cells (see Config.Plan).
@@ -70,6 +73,7 @@ func GuestConfig(req GuestRequest, exe, outDir string) Config {
 		SkipCollateral: req.SkipCollateral, CoverageOnly: req.CoverageOnly, Load: req.Load, Emulated: req.Emulated,
 		OutDir: outDir, RunID: req.RunID, Plan: req.Plan,
 		PluginsDir: req.PluginsDir, PluginsRoot: req.HostRoot, KernelHeaders: req.KernelHeaders,
+		PluginsUnavailable: req.PluginsUnavailable,
 	}
 	if len(req.Done) > 0 {
 		cfg.Resume = &results.Run{RunID: req.RunID, Cells: req.Done}

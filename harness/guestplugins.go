@@ -27,9 +27,13 @@ const (
 // into it, with the guest kernel's headers when it has a Debian kernel
 // (BCC compiles against them), named to them in KernelHeadersEnv. It fills req's plugin
 // fields and returns the shares; none for guests of another architecture,
-// whose external plugin cells are then not run (missing-tool).
+// whose external plugin cells are then missing-tool.
 func (h *harness) pluginShares(ctx context.Context, t vmtests.Target, k vmtests.Kernel, req *GuestRequest) []vmtests.Share {
-	if h.cfg.PluginsDir == "" || t.Arch != runtime.GOARCH {
+	if h.cfg.PluginsDir == "" {
+		return nil
+	}
+	if t.Arch != runtime.GOARCH {
+		req.PluginsUnavailable = fmt.Sprintf("external plugins are programs of the %s machine running the guests, shared only with %s guests", runtime.GOARCH, runtime.GOARCH)
 		return nil
 	}
 	dir, err := filepath.Abs(h.cfg.PluginsDir)

@@ -38,6 +38,10 @@ type Config struct {
 	// and that external plugins run chrooted into (a guest's view of the
 	// host's root, see GuestRequest.HostRoot).
 	PluginsRoot string
+	// PluginsUnavailable, if set, says why the run's external plugins
+	// cannot run here (a guest of another architecture than the host's):
+	// their cells are then missing-tool with this reason.
+	PluginsUnavailable string
 	// KernelHeaders is given to external plugins in KernelHeadersEnv ("":
 	// not set).
 	KernelHeaders string

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tracebench/tracebench/backends"
+	"github.com/tracebench/tracebench/backends/builtin"
 	"github.com/tracebench/tracebench/backends/plugin"
 )
 
@@ -22,6 +24,9 @@ func (h *harness) launch(ctx context.Context, name string) (*plugin.Process, err
 		return nil, err
 	} else if path != "" {
 		return plugin.Start(h.pluginCommand(path), h.cfg.Log)
+	}
+	if h.cfg.PluginsUnavailable != "" && !slices.Contains(builtin.Names(), name) {
+		return nil, backends.Unsupportedf(backends.MissingTool, "%s is not built in, and external plugins are not available here: %s", name, h.cfg.PluginsUnavailable)
 	}
 	args := append(slices.Clone(h.cfg.ServeArgs), name)
 	return plugin.Start(exec.Command(h.cfg.Exe, args...), h.cfg.Log)
