@@ -84,7 +84,7 @@ func TestPluginsUnavailable(t *testing.T) {
 	cfg := config(t, event.Getppid)
 	cfg.Backends = []string{"bcc/tracepoint", "ebpf/tracepoint"}
 	cfg.CoverageOnly = true
-	cfg.PluginsUnavailable = "shared only with amd64 guests"
+	cfg.PluginsUnavailable = "external plugins run only in amd64 guests"
 	run, err := harness.Run(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func TestPluginsUnavailable(t *testing.T) {
 	for _, c := range run.Cells {
 		switch c.Backend {
 		case "bcc/tracepoint":
-			if c.Status != results.Unsupported || c.Reason.Class != string(backends.MissingTool) || !strings.Contains(c.Reason.Detail, "shared only with amd64 guests") {
+			if c.Status != results.Unsupported || c.Reason.Class != string(backends.MissingTool) || c.Reason.Detail != "bcc/tracepoint is not built in, and external plugins run only in amd64 guests" {
 				t.Errorf("%s: %s %+v, want missing-tool with the reason", c.Backend, c.Status, c.Reason)
 			}
 		case "ebpf/tracepoint":

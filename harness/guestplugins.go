@@ -25,15 +25,15 @@ const (
 // plugin needs its interpreter, its libraries and BCC's LLVM), so the
 // guest gets the host's root file system read-only and runs them chrooted
 // into it, with the guest kernel's headers when it has a Debian kernel
-// (BCC compiles against them), named to them in KernelHeadersEnv. It fills req's plugin
-// fields and returns the shares; none for guests of another architecture,
-// whose external plugin cells are then missing-tool.
+// (BCC compiles against them), named to them in KernelHeadersEnv. It
+// fills req's plugin fields and returns the shares; none for guests of
+// another architecture, whose external plugin cells are then missing-tool.
 func (h *harness) pluginShares(ctx context.Context, t vmtests.Target, k vmtests.Kernel, req *GuestRequest) []vmtests.Share {
 	if h.cfg.PluginsDir == "" {
 		return nil
 	}
 	if t.Arch != runtime.GOARCH {
-		req.PluginsUnavailable = fmt.Sprintf("external plugins are programs of the %s machine running the guests, shared only with %s guests", runtime.GOARCH, runtime.GOARCH)
+		req.PluginsUnavailable = fmt.Sprintf("external plugins run only in %s guests (programs of the machine running qemu, shared with guests of its architecture)", runtime.GOARCH)
 		return nil
 	}
 	dir, err := filepath.Abs(h.cfg.PluginsDir)

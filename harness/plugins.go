@@ -26,7 +26,7 @@ func (h *harness) launch(ctx context.Context, name string) (*plugin.Process, err
 		return plugin.Start(h.pluginCommand(path), h.cfg.Log)
 	}
 	if h.cfg.PluginsUnavailable != "" && !slices.Contains(builtin.Names(), name) {
-		return nil, backends.Unsupportedf(backends.MissingTool, "%s is not built in, and external plugins are not available here: %s", name, h.cfg.PluginsUnavailable)
+		return nil, backends.Unsupportedf(backends.MissingTool, "%s is not built in, and %s", name, h.cfg.PluginsUnavailable)
 	}
 	args := append(slices.Clone(h.cfg.ServeArgs), name)
 	return plugin.Start(exec.Command(h.cfg.Exe, args...), h.cfg.Log)
