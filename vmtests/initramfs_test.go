@@ -104,3 +104,36 @@ func TestInitramfs(t *testing.T) {
 		t.Error("caller's file lost")
 	}
 }
+
+// TestInitramfsShares: a guest with shares gets them listed and 9p's
+// modules after the others; a bad share is refused with its fault named.
+func TestInitramfsShares(t *testing.T) {
+	k := defaultKernels(t)["debian:6.1/amd64"]
+	opts := BootOptions{Init: initBinary(t, "amd64"), Shares: []Share{{Tag: "hostroot", Path: "/", Mount: "/host"}, {Tag: "h", Path: t.TempDir(), Mount: "/run/h"}}}
+	var buf bytes.Buffer
+	if err := buildInitramfs(&buf, k, opts); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := readArchive(t, buf.Bytes())
+	if got := string(entries[guest.SharesFile].data); got != "hostroot /host\nh /run/h\n" {
+		t.Errorf("shares file %q", got)
+	}
+	got := strings.Fields(string(entries[guest.ModulesFile].data))
+	want := moduleNames(append(slices.Clone(k.Modules), k.ShareModules...))
+	if !slices.Equal(moduleNames(got), want) || !slices.Contains(want, "9pnet_virtio") {
+		t.Errorf("modules %q, want %q", moduleNames(got), want)
+	}
+	for _, c := range []struct {
+		share Share
+		want  string
+	}{
+		{Share{Tag: "a b", Path: "/", Mount: "/x"}, "tag"},
+		{Share{Tag: "a", Path: "/", Mount: "x"}, "absolute"},
+		{Share{Tag: "a", Path: "/nonexistent", Mount: "/x"}, "not a directory"},
+	} {
+		opts.Shares = []Share{c.share}
+		if err := buildInitramfs(new(bytes.Buffer), k, opts); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("share %+v: %v, want an error naming the %s", c.share, err, c.want)
+		}
+	}
+}
