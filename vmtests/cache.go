@@ -163,30 +163,34 @@ func (c *Cache) newestCached(name string) (Kernel, error) {
 }
 
 // Prune removes every kernel build from the cache but those in keep, and
-// returns the directories it removed: a cache carried between CI runs
-// then holds only the builds the matrix resolves to today.
+// the kernel headers of other builds (see Headers), and returns the
+// directories it removed: a cache carried between CI runs then holds only
+// the builds the matrix resolves to today.
 func (c *Cache) Prune(keep []Kernel) ([]string, error) {
-	dirs, err := os.ReadDir(c.kernelsDir())
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
 	kept := map[string]bool{}
 	for _, k := range keep {
 		kept[filepath.Clean(k.Dir)] = true
+		kept[c.headersDir(k)] = true
 	}
 	var removed []string
-	for _, d := range dirs {
-		p := filepath.Join(c.kernelsDir(), d.Name())
-		if kept[p] || strings.HasPrefix(d.Name(), ".") { // dot: another fetch's staging
+	for _, dir := range []string{c.kernelsDir(), filepath.Join(c.Dir, "headers")} {
+		dirs, err := os.ReadDir(dir)
+		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
-		if err := os.RemoveAll(p); err != nil {
-			return removed, fmt.Errorf("prune kernel cache: %w", err)
+		if err != nil {
+			return removed, err
 		}
-		removed = append(removed, p)
+		for _, d := range dirs {
+			p := filepath.Join(dir, d.Name())
+			if kept[p] || strings.HasPrefix(d.Name(), ".") { // dot: another fetch's staging
+				continue
+			}
+			if err := os.RemoveAll(p); err != nil {
+				return removed, fmt.Errorf("prune kernel cache: %w", err)
+			}
+			removed = append(removed, p)
+		}
 	}
 	return removed, nil
 }

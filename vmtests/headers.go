@@ -29,7 +29,7 @@ func (c *Cache) Headers(ctx context.Context, k Kernel) (string, error) {
 	if !strings.HasPrefix(k.Package, "linux-image-") || k.Version == "" {
 		return "", fmt.Errorf("headers of %s (Linux %s): %w: the kernel is not a Debian package build", k.Target, k.Release, ErrNoHeaders)
 	}
-	dir := filepath.Join(c.Dir, "headers", fmt.Sprintf("%s_%s_%s", k.Release, k.Version, k.Arch))
+	dir := c.headersDir(k)
 	if _, err := os.Stat(dir); err == nil {
 		return dir, nil
 	}
@@ -75,6 +75,11 @@ func (c *Cache) Headers(ctx context.Context, k Kernel) (string, error) {
 		return "", fmt.Errorf("install headers: %w", err)
 	}
 	return dir, nil
+}
+
+// headersDir is where Headers keeps k's headers.
+func (c *Cache) headersDir(k Kernel) string {
+	return filepath.Join(c.Dir, "headers", fmt.Sprintf("%s_%s_%s", k.Release, k.Version, k.Arch))
 }
 
 // moveOver moves the files of tree src into tree dst, replacing files of

@@ -53,15 +53,22 @@ func TestOfflineFetch(t *testing.T) {
 	}
 }
 
-// Prune keeps the given builds and another fetch's staging directory.
+// Prune keeps the given builds, their headers and another fetch's staging
+// directory.
 func TestPrune(t *testing.T) {
 	c, ks := cacheWith(t, "6.1.192-2", "6.1.192-10")
+	for _, k := range ks {
+		os.MkdirAll(c.headersDir(k), 0o755)
+	}
 	removed, err := c.Prune([]Kernel{ks["6.1.192-10"]})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(removed, []string{ks["6.1.192-2"].Dir}) {
-		t.Errorf("pruned %v, want only the old build %s", removed, ks["6.1.192-2"].Dir)
+	if want := []string{ks["6.1.192-2"].Dir, c.headersDir(ks["6.1.192-2"])}; !slices.Equal(removed, want) {
+		t.Errorf("pruned %v, want only the old build and its headers %v", removed, want)
+	}
+	if _, err := os.Stat(c.headersDir(ks["6.1.192-10"])); err != nil {
+		t.Errorf("the kept build's headers: %v", err)
 	}
 	left, _ := os.ReadDir(c.kernelsDir())
 	var names []string
