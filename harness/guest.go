@@ -48,12 +48,14 @@ type GuestRequest struct {
 	// (the target's hide_btf).
 	HideBTF bool `json:"hide_btf,omitempty"`
 	// PluginsDir is the host's plugins directory, run from HostRoot, the
-	// guest's mount point of the host's root file system; KernelHeaders
-	// is where the guest mounted its kernel's headers ("" for none). See
-	// pluginShares.
+	// guest's mount point of the host's root file system, chrooted into
+	// it; KernelHeaders is where the guest mounted its kernel's headers
+	// ("" for none). See pluginShares.
 	PluginsDir    string `json:"plugins_dir,omitempty"`
 	HostRoot      string `json:"host_root,omitempty"`
 	KernelHeaders string `json:"kernel_headers,omitempty"`
+	// PluginsShare is where the guest mounted the plugins directory.
+	PluginsShare string `json:"plugins_share,omitempty"`
 	// PluginsUnavailable says why the run's external plugins are not
 	// shared with the guest (Config.PluginsUnavailable).
 	PluginsUnavailable string `json:"plugins_unavailable,omitempty"`

@@ -3,8 +3,11 @@ package harness
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/tracebench/tracebench/vmtests"
 	"github.com/tracebench/tracebench/vmtests/guest"
@@ -14,6 +17,10 @@ import (
 const (
 	// guestHostRoot is the host's root file system, read-only.
 	guestHostRoot = "/host"
+	// guestPlugins is the plugins directory, shared on its own and bound
+	// at its host path in the chroot: that path may be under one of the
+	// directories the guest binds over the host's (a test's under /tmp).
+	guestPlugins = "/run/tracebench-plugins"
 	// guestHeaders is the guest kernel's headers (a source tree's, see
 	// vmtests.Cache.Headers), under /run so that plugins see them at the
 	// same path in their chroot.
@@ -36,13 +43,17 @@ func (h *harness) pluginShares(ctx context.Context, t vmtests.Target, k vmtests.
 		req.PluginsUnavailable = fmt.Sprintf("external plugins run only in %s guests (programs of the machine running qemu, shared with guests of its architecture)", runtime.GOARCH)
 		return nil
 	}
+	// Without links: the guest binds it at this path inside the chroot.
 	dir, err := filepath.Abs(h.cfg.PluginsDir)
+	if err == nil {
+		dir, err = filepath.EvalSymlinks(dir)
+	}
 	if err != nil {
-		fmt.Fprintf(h.cfg.Log, "%s: no external plugins: %v\n", t.Name, err)
+		req.PluginsUnavailable = "plugins directory: " + err.Error()
 		return nil
 	}
-	req.PluginsDir, req.HostRoot = dir, guestHostRoot
-	shares := []vmtests.Share{{Tag: "hostroot", Path: "/", Mount: guestHostRoot}}
+	req.PluginsDir, req.HostRoot, req.PluginsShare = dir, guestHostRoot, guestPlugins
+	shares := []vmtests.Share{{Tag: "hostroot", Path: "/", Mount: guestHostRoot}, {Tag: "plugins", Path: dir, Mount: guestPlugins}}
 	headers, err := h.cfg.Cache.Headers(ctx, k)
 	if err != nil {
 		fmt.Fprintf(h.cfg.Log, "%s: external plugins get no kernel headers: %v\n", t.Name, err)
@@ -55,11 +66,24 @@ func (h *harness) pluginShares(ctx context.Context, t vmtests.Target, k vmtests.
 // PrepareHostRoot makes the host's root file system shared with this
 // guest a chroot for the request's external plugins (see pluginShares):
 // the guest's kernel interfaces, devices and scratch directories (the
-// kernel headers are under /run) bound in. Call it in the guest before the
-// run; a request without a host root needs nothing.
+// kernel headers are under /run) bound in, then the plugins directory at
+// its host path. Call it in the guest before the run; a request without a
+// host root needs nothing.
 func (req GuestRequest) PrepareHostRoot() error {
 	if req.HostRoot == "" {
 		return nil
 	}
-	return guest.PrepareChroot(req.HostRoot)
+	if err := guest.PrepareChroot(req.HostRoot); err != nil {
+		return err
+	}
+	target := filepath.Join(req.HostRoot, req.PluginsDir)
+	// A directory the host has is there already (read-only); one under a
+	// directory bound from the guest is made in the guest's tmpfs.
+	if err := os.MkdirAll(target, 0o755); err != nil {
+		return fmt.Errorf("plugins directory %s in the chroot: %w", req.PluginsDir, err)
+	}
+	if err := unix.Mount(req.PluginsShare, target, "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind the plugins directory on %s: %w", target, err)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package bcc_test
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -17,13 +18,16 @@ import (
 // TestBCCGuest runs bcc/tracepoint where BCC can compile: in a Debian 6.1
 // amd64 guest, given the kernel's headers from Debian's packages and the
 // host's root file system (Python, BCC, LLVM) over 9p, the plugin chrooted
-// into it. BCC must see exactly the getppid calls the workload made, and
-// report its start-up: the compile's time and CPU, and its peak memory.
+// into it (run from a directory under /tmp, which is the guest's own in
+// that chroot). BCC must see exactly the getppid calls the workload made,
+// and report its start-up: the compile's time and CPU, its peak memory.
 func TestBCCGuest(t *testing.T) {
 	cache := testutil.GuestCache(t)
 	target := testutil.DefaultTarget(t, "debian:6.1/amd64")
-	dir, err := filepath.Abs(".")
-	if err != nil {
+	// A copy under /tmp, which the guest binds over the host's in the
+	// plugins' chroot: the plugins directory is shared on its own.
+	dir := filepath.Join(t.TempDir(), "plugins")
+	if err := os.CopyFS(dir, os.DirFS(".")); err != nil {
 		t.Fatal(err)
 	}
 	run, err := harness.Run(t.Context(), harness.Config{
