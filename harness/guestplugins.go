@@ -43,6 +43,10 @@ func (h *harness) pluginShares(ctx context.Context, t vmtests.Target, k vmtests.
 		req.PluginsUnavailable = fmt.Sprintf("external plugins run only in %s guests (programs of the machine running qemu, shared with guests of its architecture)", runtime.GOARCH)
 		return nil
 	}
+	if !k.CanShare() {
+		req.PluginsUnavailable = fmt.Sprintf("external plugins run from the host's files, and Linux %s cannot mount them (no 9p over virtio: CONFIG_9P_FS, CONFIG_NET_9P_VIRTIO)", k.Release)
+		return nil
+	}
 	// Without links: the guest binds it at this path inside the chroot.
 	dir, err := filepath.Abs(h.cfg.PluginsDir)
 	if err == nil {

@@ -229,6 +229,9 @@ func buildInitramfs(w *bytes.Buffer, k Kernel, opts BootOptions) error {
 	}
 	modules := k.Modules
 	if len(opts.Shares) > 0 {
+		if !k.CanShare() {
+			return fmt.Errorf("shares: Linux %s has no 9p over virtio, as module or built in (CONFIG_9P_FS, CONFIG_NET_9P_VIRTIO)", k.Release)
+		}
 		modules = append(slices.Clone(modules), k.ShareModules...)
 		var lines strings.Builder
 		for _, s := range opts.Shares {

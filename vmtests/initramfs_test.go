@@ -136,4 +136,15 @@ func TestInitramfsShares(t *testing.T) {
 			t.Errorf("share %+v: %v, want an error naming the %s", c.share, err, c.want)
 		}
 	}
+	opts.Shares = []Share{{Tag: "a", Path: "/", Mount: "/x"}}
+	no9p := k
+	no9p.ShareModules, no9p.Config = nil, filepath.Join(t.TempDir(), "config")
+	os.WriteFile(no9p.Config, []byte("CONFIG_9P_FS=y\n# CONFIG_NET_9P_VIRTIO is not set\n"), 0o644)
+	if err := buildInitramfs(new(bytes.Buffer), no9p, opts); err == nil || !strings.Contains(err.Error(), "no 9p over virtio") {
+		t.Errorf("shares with a kernel without 9p: %v", err)
+	}
+	os.WriteFile(no9p.Config, []byte("CONFIG_9P_FS=y\nCONFIG_NET_9P_VIRTIO=y\n"), 0o644)
+	if !no9p.CanShare() {
+		t.Error("a kernel with 9p and its virtio transport built in cannot share")
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Kernel is a fetched kernel, ready to boot.
@@ -34,6 +35,21 @@ type Kernel struct {
 	Dir string `json:"-"`
 	// Downloaded reports whether this Fetch downloaded anything.
 	Downloaded bool `json:"-"`
+}
+
+// CanShare reports whether a guest of k can mount 9p shares
+// (BootOptions.Shares): with the modules for it (ShareModules), or with 9p
+// and its virtio transport built in (by its config).
+func (k Kernel) CanShare() bool {
+	if len(k.ShareModules) > 0 {
+		return true
+	}
+	b, err := os.ReadFile(k.Config)
+	if err != nil {
+		return false
+	}
+	config := "\n" + string(b)
+	return strings.Contains(config, "\nCONFIG_9P_FS=y\n") && strings.Contains(config, "\nCONFIG_NET_9P_VIRTIO=y\n")
 }
 
 // BootImage is the file qemu boots: the ELF vmlinux where there is one.
