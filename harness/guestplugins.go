@@ -44,7 +44,7 @@ func (h *harness) pluginShares(ctx context.Context, t vmtests.Target, k vmtests.
 		return nil
 	}
 	if !k.CanShare() {
-		req.PluginsUnavailable = fmt.Sprintf("external plugins run from the host's files, and Linux %s cannot mount them (no 9p over virtio: CONFIG_9P_FS, CONFIG_NET_9P_VIRTIO)", k.Release)
+		req.PluginsUnavailable = fmt.Sprintf("external plugins run from the host's files, which Linux %s cannot mount (no 9p over virtio: CONFIG_9P_FS, CONFIG_NET_9P_VIRTIO)", k.Release)
 		return nil
 	}
 	// Without links: the guest binds it at this path inside the chroot.
