@@ -48,7 +48,7 @@ func (f *selFlags) register(fl *pflag.FlagSet) {
 	fl.DurationVar(&f.budget, "budget", 60*time.Second, "measurement time budget per cell")
 	fl.DurationVar(&f.guestBudg, "guest-budget", 20*time.Second, "measurement time budget per cell in guests (qemu without KVM is slow)")
 	fl.BoolVar(&f.covOnly, "coverage-only", false, "portability mode: per cell only load, attach once, check exact coverage and detach (no overhead)")
-	fl.StringVar(&f.plugins, "plugins", "", "directory of external backend plugin executables")
+	fl.StringVar(&f.plugins, "plugins", "", "directory of external backend plugin executables (in amd64 guests they run from this machine's files over 9p, with the guest kernel's Debian headers)")
 	fl.StringVar(&f.vm.matrix, "matrix", "", "kernel matrix file (default: the built-in vmtests/matrix.toml)")
 }
 
