@@ -10,6 +10,7 @@ import (
 	"github.com/tracebench/tracebench/backends"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/harness"
+	"github.com/tracebench/tracebench/harness/harnesstest"
 	"github.com/tracebench/tracebench/internal/testutil"
 	"github.com/tracebench/tracebench/results"
 	"github.com/tracebench/tracebench/vmtests"
@@ -73,13 +74,8 @@ func TestGuests(t *testing.T) {
 		config[tg.Name] = kernelConfig(t, k.Config)
 		guests = append(guests, tg)
 	}
-	cfg := harness.Config{
-		Exe: testutil.Binary(t), AgentArgs: []string{"workload", "agent"}, ServeArgs: []string{"backend", "serve"},
-		Backends: guestBackends, Events: event.All, Modes: []backends.Mode{backends.Count, backends.Stream},
-		CellBudget: 2 * time.Second, GuestBudget: 2 * time.Second, CoverageOnly: true,
-		SkipLocal: true, Guests: guests, Cache: cache, GuestBinaries: testutil.GuestBinaries(t),
-		OutDir: t.TempDir(), RunID: fmt.Sprintf("guests-%d", time.Now().UnixNano()),
-	}
+	cfg := harnesstest.Guests(t, cache, 2*time.Second, guests...)
+	cfg.Backends, cfg.Events, cfg.Modes = guestBackends, event.All, []backends.Mode{backends.Count, backends.Stream}
 	start := time.Now()
 	run, err := harness.Run(t.Context(), cfg)
 	if err != nil {

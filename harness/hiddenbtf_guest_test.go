@@ -2,7 +2,6 @@ package harness_test
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/tracebench/tracebench/backends/ebpf/loader"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/harness"
+	"github.com/tracebench/tracebench/harness/harnesstest"
 	"github.com/tracebench/tracebench/internal/testutil"
 	"github.com/tracebench/tracebench/results"
 	"github.com/tracebench/tracebench/vmtests"
@@ -40,14 +40,9 @@ func TestHiddenBTFGuests(t *testing.T) {
 			}
 			hidden := tg
 			hidden.Name, hidden.HideBTF = tg.Name+"+hidden-btf", true
-			run, err := harness.Run(t.Context(), harness.Config{
-				Exe: testutil.Binary(t), AgentArgs: []string{"workload", "agent"}, ServeArgs: []string{"backend", "serve"},
-				Backends: append(coreBackends, "ebpf/tp_btf"), Events: []event.Event{event.Getppid, event.Exec},
-				Modes:      []backends.Mode{backends.Stream},
-				CellBudget: 2 * time.Second, GuestBudget: 2 * time.Second, CoverageOnly: true,
-				SkipLocal: true, Guests: []vmtests.Target{hidden}, Cache: cache, GuestBinaries: testutil.GuestBinaries(t),
-				OutDir: t.TempDir(), RunID: fmt.Sprintf("hidden-btf-%d", time.Now().UnixNano()),
-			})
+			cfg := harnesstest.Guests(t, cache, 2*time.Second, hidden)
+			cfg.Backends, cfg.Events, cfg.Modes = append(coreBackends, "ebpf/tp_btf"), []event.Event{event.Getppid, event.Exec}, []backends.Mode{backends.Stream}
+			run, err := harness.Run(t.Context(), cfg)
 			if err != nil {
 				t.Errorf("%s: %v", hidden.Name, err)
 				return

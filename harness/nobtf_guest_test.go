@@ -14,6 +14,7 @@ import (
 	"github.com/tracebench/tracebench/backends/ebpf/loader"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/harness"
+	"github.com/tracebench/tracebench/harness/harnesstest"
 	"github.com/tracebench/tracebench/internal/btfgen"
 	"github.com/tracebench/tracebench/internal/testutil"
 	"github.com/tracebench/tracebench/results"
@@ -70,13 +71,9 @@ func TestNoBTFGuest(t *testing.T) {
 		{wrong, coreBackends, stream, checked},
 	} {
 		wg.Go(func() {
-			run, err := harness.Run(t.Context(), harness.Config{
-				Exe: testutil.Binary(t), AgentArgs: []string{"workload", "agent"}, ServeArgs: []string{"backend", "serve"},
-				Backends: r.backends, Events: r.events, Modes: r.modes,
-				CellBudget: 2 * time.Second, GuestBudget: 2 * time.Second, CoverageOnly: true,
-				SkipLocal: true, Guests: []vmtests.Target{r.target}, Cache: cache, GuestBinaries: testutil.GuestBinaries(t),
-				OutDir: t.TempDir(), RunID: fmt.Sprintf("nobtf-%d", time.Now().UnixNano()),
-			})
+			cfg := harnesstest.Guests(t, cache, 2*time.Second, r.target)
+			cfg.Backends, cfg.Events, cfg.Modes = r.backends, r.events, r.modes
+			run, err := harness.Run(t.Context(), cfg)
 			if err != nil {
 				t.Errorf("%s: %v", r.target.Name, err)
 				return

@@ -11,9 +11,9 @@ import (
 	"github.com/tracebench/tracebench/backends"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/harness"
+	"github.com/tracebench/tracebench/harness/harnesstest"
 	"github.com/tracebench/tracebench/internal/testutil"
 	"github.com/tracebench/tracebench/results"
-	"github.com/tracebench/tracebench/vmtests"
 )
 
 // pmuTarget is the guest with a hardware PMU: qemu's emulated Arm PMUv3,
@@ -50,16 +50,13 @@ func TestPerfGuest(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			runs[i], errs[i] = harness.Run(t.Context(), harness.Config{
-				Exe: testutil.Binary(t), AgentArgs: []string{"workload", "agent"}, ServeArgs: []string{"backend", "serve"},
-				Backends: s.backends, Events: []event.Event{event.Getppid},
-				// The whole measurement but collateral, not the portability
-				// mode: its coverage runs are capped, not sized to the budget.
-				CellBudget: s.budget, GuestBudget: s.budget, SkipCollateral: true,
-				Options:   map[string]string{"sample_freq": s.freq},
-				SkipLocal: true, Guests: []vmtests.Target{target}, Cache: cache, GuestBinaries: testutil.GuestBinaries(t),
-				OutDir: t.TempDir(), RunID: fmt.Sprintf("perf-%d-%d", i, time.Now().UnixNano()),
-			})
+			cfg := harnesstest.Guests(t, cache, s.budget, target)
+			cfg.Backends, cfg.Events, cfg.Options = s.backends, []event.Event{event.Getppid}, map[string]string{"sample_freq": s.freq}
+			// The whole measurement but collateral, not the portability
+			// mode: its coverage runs are capped, not sized to the budget.
+			cfg.CoverageOnly, cfg.SkipCollateral = false, true
+			cfg.RunID += fmt.Sprintf("-%d", i)
+			runs[i], errs[i] = harness.Run(t.Context(), cfg)
 		}()
 	}
 	wg.Wait()

@@ -10,9 +10,9 @@ import (
 	"github.com/tracebench/tracebench/backends/audit/netlink"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/harness"
+	"github.com/tracebench/tracebench/harness/harnesstest"
 	"github.com/tracebench/tracebench/internal/testutil"
 	"github.com/tracebench/tracebench/results"
-	"github.com/tracebench/tracebench/vmtests"
 )
 
 // guestTarget is where the audit backends are tested in CI: enabling audit
@@ -33,13 +33,9 @@ func TestAuditGuest(t *testing.T) {
 	target := testutil.DefaultTarget(t, guestTarget)
 	backendNames := []string{netlink.Name, auditdbackend.Name}
 	start := time.Now()
-	run, err := harness.Run(t.Context(), harness.Config{
-		Exe: testutil.Binary(t), AgentArgs: []string{"workload", "agent"}, ServeArgs: []string{"backend", "serve"},
-		Backends: backendNames, Events: event.All,
-		CellBudget: time.Second, GuestBudget: time.Second, CoverageOnly: true,
-		SkipLocal: true, Guests: []vmtests.Target{target}, Cache: cache, GuestBinaries: testutil.GuestBinaries(t),
-		OutDir: t.TempDir(), RunID: fmt.Sprintf("audit-%d", time.Now().UnixNano()),
-	})
+	cfg := harnesstest.Guests(t, cache, time.Second, target)
+	cfg.Backends, cfg.Events = backendNames, event.All
+	run, err := harness.Run(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package bcc_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,9 +9,9 @@ import (
 
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/harness"
+	"github.com/tracebench/tracebench/harness/harnesstest"
 	"github.com/tracebench/tracebench/internal/testutil"
 	"github.com/tracebench/tracebench/results"
-	"github.com/tracebench/tracebench/vmtests"
 )
 
 // TestBCCGuest runs bcc/tracepoint where BCC can compile: in a Debian 6.1
@@ -30,13 +29,9 @@ func TestBCCGuest(t *testing.T) {
 	if err := os.CopyFS(dir, os.DirFS(".")); err != nil {
 		t.Fatal(err)
 	}
-	run, err := harness.Run(t.Context(), harness.Config{
-		Exe: testutil.Binary(t), AgentArgs: []string{"workload", "agent"}, ServeArgs: []string{"backend", "serve"},
-		PluginsDir: dir, Backends: []string{"bcc/tracepoint"}, Events: []event.Event{event.Getppid},
-		CellBudget: time.Second, GuestBudget: time.Second, CoverageOnly: true,
-		SkipLocal: true, Guests: []vmtests.Target{target}, Cache: cache, GuestBinaries: testutil.GuestBinaries(t),
-		OutDir: t.TempDir(), RunID: fmt.Sprintf("bcc-%d", time.Now().UnixNano()),
-	})
+	cfg := harnesstest.Guests(t, cache, time.Second, target)
+	cfg.PluginsDir, cfg.Backends, cfg.Events = dir, []string{"bcc/tracepoint"}, []event.Event{event.Getppid}
+	run, err := harness.Run(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package tracecmd_test
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -9,9 +8,9 @@ import (
 	"github.com/tracebench/tracebench/backends/ftrace/tracecmd"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/harness"
+	"github.com/tracebench/tracebench/harness/harnesstest"
 	"github.com/tracebench/tracebench/internal/testutil"
 	"github.com/tracebench/tracebench/results"
-	"github.com/tracebench/tracebench/vmtests"
 )
 
 // TestTraceCmdGuest runs trace-cmd where the host kernel refuses it: in an
@@ -23,13 +22,9 @@ func TestTraceCmdGuest(t *testing.T) {
 	cache := testutil.GuestCache(t)
 	target := testutil.DefaultTarget(t, "debian:6.1/amd64")
 	events := []event.Event{event.Getppid, event.Openat}
-	run, err := harness.Run(t.Context(), harness.Config{
-		Exe: testutil.Binary(t), AgentArgs: []string{"workload", "agent"}, ServeArgs: []string{"backend", "serve"},
-		Backends: []string{tracecmd.Name}, Events: events, Modes: []backends.Mode{backends.Stream},
-		CellBudget: time.Second, GuestBudget: time.Second, CoverageOnly: true,
-		SkipLocal: true, Guests: []vmtests.Target{target}, Cache: cache, GuestBinaries: testutil.GuestBinaries(t),
-		OutDir: t.TempDir(), RunID: fmt.Sprintf("trace-cmd-%d", time.Now().UnixNano()),
-	})
+	cfg := harnesstest.Guests(t, cache, time.Second, target)
+	cfg.Backends, cfg.Events, cfg.Modes = []string{tracecmd.Name}, events, []backends.Mode{backends.Stream}
+	run, err := harness.Run(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
