@@ -44,7 +44,7 @@ func (h *harness) call(ctx context.Context, proc *plugin.Process, op string, f f
 	if ctx.Err() != nil {
 		return ctx.Err() // the run was interrupted: not the plugin's fault
 	}
-	if errors.Is(cctx.Err(), context.DeadlineExceeded) && !proc.Exited() {
+	if (errors.Is(cctx.Err(), context.DeadlineExceeded) || plugin.TimedOut(err)) && !proc.Exited() {
 		proc.Kill()
 		return &pluginError{op: op, hung: true, err: err}
 	}

@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -167,9 +168,28 @@ func statusToErr(op string, err error) error {
 		}
 	}
 	if ok {
-		return fmt.Errorf("%s: %s", op, st.Message())
+		return &callError{op: op, code: st.Code(), msg: st.Message()}
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// callError is a failed call that keeps its gRPC status code, so that a call
+// ended by its deadline can be told apart from an error the backend returned.
+type callError struct {
+	op   string
+	code codes.Code
+	msg  string
+}
+
+func (e *callError) Error() string { return e.op + ": " + e.msg }
+
+// TimedOut reports whether err is a call ended by its deadline. Either side
+// of the connection may end it first: the client's own timer gives
+// DEADLINE_EXCEEDED, and the plugin's gRPC server, which was sent the
+// deadline, resets the stream with CANCEL when it passes there.
+func TimedOut(err error) bool {
+	var ce *callError
+	return errors.As(err, &ce) && (ce.code == codes.DeadlineExceeded || ce.code == codes.Canceled)
 }
 
 func nsDuration(ns int64) time.Duration { return time.Duration(ns) }
