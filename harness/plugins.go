@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"syscall"
 	"time"
 
@@ -25,7 +24,7 @@ func (h *harness) launch(ctx context.Context, name string) (*plugin.Process, err
 	} else if path != "" {
 		return plugin.Start(h.pluginCommand(path), h.cfg.Log)
 	}
-	if h.cfg.PluginsUnavailable != "" && !slices.Contains(builtin.Names(), name) {
+	if h.cfg.PluginsUnavailable != "" && !builtin.Has(name) {
 		return nil, backends.Unsupportedf(backends.MissingTool, "%s is not built in, and %s", name, h.cfg.PluginsUnavailable)
 	}
 	args := append(slices.Clone(h.cfg.ServeArgs), name)
@@ -45,7 +44,11 @@ func (h *harness) externalPlugin(ctx context.Context, name string) (string, erro
 	}
 	for _, p := range paths {
 		if h.cfg.PluginsRoot != "" {
-			p = "/" + strings.TrimPrefix(p, filepath.Clean(h.cfg.PluginsRoot)+"/")
+			rel, err := filepath.Rel(h.cfg.PluginsRoot, p)
+			if err != nil {
+				return "", err
+			}
+			p = "/" + rel
 		}
 		n, err := pluginName(h.pluginCommand(p), h.cfg.CallTimeout)
 		if err != nil {

@@ -77,6 +77,9 @@ var registry = map[string]entry{
 // external plugin has none.
 func TraitsOf(name string) Traits { return registry[name].traits }
 
+// Has reports whether a backend called name is built in.
+func Has(name string) bool { _, ok := registry[name]; return ok }
+
 // Names returns the built-in backend names, sorted.
 func Names() []string {
 	out := make([]string, 0, len(registry))
