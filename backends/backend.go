@@ -62,6 +62,24 @@ type Description struct {
 	Summary string
 	Modes   []Mode
 	Probes  []ProbeSpec
+	Traits  Traits
+}
+
+// Traits are what the harness must know of a backend before it measures
+// it, beyond its probe points.
+type Traits struct {
+	// Audit: the backend enables the audit subsystem, after which every
+	// new process on the machine takes the slower syscall path until
+	// reboot. The harness runs such backends last, and starts the
+	// workload again after their Setup (a task forked before audit was
+	// first enabled is never audited).
+	Audit bool
+	// GuestTools are programs of this machine the backend drives, carried
+	// with their libraries into guests of its architecture (a guest has
+	// no Debian system); without them its guest cells are missing-tool.
+	// An external plugin needs none: in a guest it runs in the host's
+	// own root file system, where its tools are.
+	GuestTools []string
 }
 
 // ProbeSpec is the ordered list of probe points a backend tries for an

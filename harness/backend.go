@@ -86,7 +86,7 @@ func (h *harness) runBackend(ctx context.Context, name string) {
 	}
 	fail := func(reason *results.Reason) { record(results.Failed, reason) }
 	h.cfg.Progress.Status("%s: starting plugin", name)
-	proc, err := h.launch(ctx, name)
+	proc, err := h.launch(name)
 	if u, ok := backends.AsUnsupported(err); ok {
 		record(results.Unsupported, &results.Reason{Class: string(u.Class), Detail: u.Detail})
 		return
@@ -132,12 +132,12 @@ func (h *harness) runBackend(ctx context.Context, name string) {
 				continue
 			}
 			if proc.Exited() {
-				if proc, err = h.launch(ctx, name); err != nil {
+				if proc, err = h.launch(name); err != nil {
 					h.addCell(h.newCell(name, m, ev, results.Failed, &results.Reason{Class: string(backends.Failed), Detail: "restart backend plugin: " + err.Error()}))
 					continue
 				}
 			}
-			cell, err := h.measure(ctx, proc, name, m, ev)
+			cell, err := h.measure(ctx, proc, name, desc.Traits, m, ev)
 			cell.ProbePoint = cmpOr(cell.ProbePoint, s.ProbePoint)
 			var perr *pluginError
 			if errors.As(err, &perr) {

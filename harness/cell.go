@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tracebench/tracebench/backends"
-	"github.com/tracebench/tracebench/backends/builtin"
 	"github.com/tracebench/tracebench/backends/plugin"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/internal/cgroup"
@@ -34,6 +33,7 @@ type cellRun struct {
 	h       *harness
 	proc    *plugin.Process
 	backend string
+	traits  backends.Traits // as the running plugin described them
 	mode    backends.Mode
 	ev      event.Event
 	seq     int
@@ -46,8 +46,8 @@ type cellRun struct {
 // measure runs one cell. The returned error is what ended the cell early,
 // already recorded in the cell's status; a *pluginError means the plugin
 // must be restarted.
-func (h *harness) measure(ctx context.Context, proc *plugin.Process, name string, m backends.Mode, ev event.Event) (results.Cell, error) {
-	c := &cellRun{h: h, proc: proc, backend: name, mode: m, ev: ev, seq: len(h.res.Cells) + 1}
+func (h *harness) measure(ctx context.Context, proc *plugin.Process, name string, traits backends.Traits, m backends.Mode, ev event.Event) (results.Cell, error) {
+	c := &cellRun{h: h, proc: proc, backend: name, traits: traits, mode: m, ev: ev, seq: len(h.res.Cells) + 1}
 	c.cell = h.newCell(name, m, ev, results.OK, nil)
 	start := time.Now()
 	err := c.steps(ctx)
@@ -102,7 +102,7 @@ func (c *cellRun) steps(ctx context.Context) error {
 		return err
 	}
 	c.setUp = true
-	if builtin.TraitsOf(c.backend).Audit {
+	if c.traits.Audit {
 		// Setup has enabled audit, and a task forked before audit was
 		// first enabled is never audited: the workload starts again,
 		// with the same login uid (what audit rules select it by).

@@ -173,7 +173,8 @@ func (h *harness) runGuest(ctx context.Context, t vmtests.Target) {
 }
 
 // guestTools returns the programs the run's backends drive that a guest
-// lacks (builtin.Traits.GuestTools), taken with their libraries from this
+// lacks (backends.Traits.GuestTools of built-in backends: external plugins
+// run in guests from the host's root), taken with their libraries from this
 // machine, so only for guests of its architecture. A tool that cannot be
 // bundled is left out, and its backend's guest cells are missing-tool.
 func (h *harness) guestTools(arch string) map[string][]byte {

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/tracebench/tracebench/backends"
-	"github.com/tracebench/tracebench/backends/builtin"
 	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/kstate"
 	"github.com/tracebench/tracebench/results"
@@ -191,6 +190,10 @@ type harness struct {
 	done    map[results.Key]bool // cells recorded
 	only    map[results.Key]bool // the shard's cells; nil: every cell
 	machine string               // hostname, recorded in every cell
+
+	externalsOnce sync.Once // describes the plugins directory's plugins
+	externals     []external
+	externalsErr  error
 }
 
 // wanted reports whether the run measures cell k: every cell, or only
@@ -251,11 +254,13 @@ func (h *harness) run(ctx context.Context) (*results.Run, error) {
 	if err := h.save(); err != nil {
 		return nil, err
 	}
-	for _, name := range orderBackends(h.cfg.Backends) {
-		if ctx.Err() != nil || h.cfg.SkipLocal {
-			break
+	if !h.cfg.SkipLocal {
+		for _, name := range h.orderBackends() {
+			if ctx.Err() != nil {
+				break
+			}
+			h.runBackend(ctx, name)
 		}
-		h.runBackend(ctx, name)
 	}
 	if len(h.cfg.Guests) > 0 {
 		h.runGuests(ctx)
@@ -273,10 +278,10 @@ func (h *harness) run(ctx context.Context) (*results.Run, error) {
 // orderBackends puts audit backends last: once audit has been enabled,
 // every new process on the machine takes the slower syscall path until
 // reboot, which would tax every later cell.
-func orderBackends(names []string) []string {
-	out := slices.Clone(names)
+func (h *harness) orderBackends() []string {
+	out := slices.Clone(h.cfg.Backends)
 	slices.SortStableFunc(out, func(a, b string) int {
-		return btoi(builtin.TraitsOf(a).Audit) - btoi(builtin.TraitsOf(b).Audit)
+		return btoi(h.traits(a).Audit) - btoi(h.traits(b).Audit)
 	})
 	return out
 }

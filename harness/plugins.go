@@ -18,11 +18,11 @@ import (
 // launch starts the plugin serving backend name: an external plugin from
 // cfg.PluginsDir if one there describes itself with that name, else the
 // built-in backend served by the tracebench binary.
-func (h *harness) launch(ctx context.Context, name string) (*plugin.Process, error) {
-	if path, err := h.externalPlugin(ctx, name); err != nil {
+func (h *harness) launch(name string) (*plugin.Process, error) {
+	if ext, err := h.externalPlugin(name); err != nil {
 		return nil, err
-	} else if path != "" {
-		return plugin.Start(h.pluginCommand(path), h.cfg.Log)
+	} else if ext != nil {
+		return plugin.Start(h.pluginCommand(ext.path), h.cfg.Log)
 	}
 	if h.cfg.PluginsUnavailable != "" && !builtin.Has(name) {
 		return nil, backends.Unsupportedf(backends.MissingTool, "%s is not built in, and %s", name, h.cfg.PluginsUnavailable)
@@ -31,35 +31,63 @@ func (h *harness) launch(ctx context.Context, name string) (*plugin.Process, err
 	return plugin.Start(exec.Command(h.cfg.Exe, args...), h.cfg.Log)
 }
 
+// traits returns what backend name declares of itself, known before it
+// runs: an external plugin's from its description, a built-in backend's
+// from the binary's own.
+func (h *harness) traits(name string) backends.Traits {
+	if ext, err := h.externalPlugin(name); err == nil && ext != nil {
+		return ext.desc.Traits
+	}
+	return builtin.TraitsOf(name)
+}
+
+// external is an executable of the plugins directory and its description.
+type external struct {
+	path string
+	desc backends.Description
+}
+
 // externalPlugin finds the executable in the plugins directory whose
-// backend is called name. Plugins are asked their name (Describe) rather
-// than trusted by file name.
-func (h *harness) externalPlugin(ctx context.Context, name string) (string, error) {
+// backend is called name, or nil.
+func (h *harness) externalPlugin(name string) (*external, error) {
+	h.externalsOnce.Do(func() { h.externals, h.externalsErr = h.describePlugins() })
+	for i := range h.externals {
+		if h.externals[i].desc.Name == name {
+			return &h.externals[i], h.externalsErr
+		}
+	}
+	return nil, h.externalsErr
+}
+
+// describePlugins asks every plugin of the plugins directory, once per
+// run, to describe itself: plugins are known by the name they give
+// (Describe), not by their file name. One that cannot answer is logged
+// and left out.
+func (h *harness) describePlugins() ([]external, error) {
 	if h.cfg.PluginsDir == "" {
-		return "", nil
+		return nil, nil
 	}
 	paths, err := PluginExecutables(filepath.Join(h.cfg.PluginsRoot, h.cfg.PluginsDir))
 	if err != nil {
-		return "", err
+		return nil, err
 	}
+	var out []external
 	for _, p := range paths {
 		if h.cfg.PluginsRoot != "" {
 			rel, err := filepath.Rel(h.cfg.PluginsRoot, p)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			p = "/" + rel
 		}
-		n, err := pluginName(h.pluginCommand(p), h.cfg.CallTimeout)
+		d, err := describePlugin(h.pluginCommand(p), h.cfg.CallTimeout)
 		if err != nil {
 			fmt.Fprintf(h.cfg.Log, "plugin %s: %v\n", p, err)
 			continue
 		}
-		if n == name {
-			return p, nil
-		}
+		out = append(out, external{path: p, desc: d})
 	}
-	return "", nil
+	return out, nil
 }
 
 // KernelHeadersEnv names, in an external plugin's environment, a directory
@@ -86,23 +114,21 @@ func (h *harness) pluginCommand(path string) *exec.Cmd {
 
 // PluginName starts the plugin executable at path and asks its name.
 func PluginName(path string) (string, error) {
-	return pluginName(exec.Command(path), 30*time.Second)
+	d, err := describePlugin(exec.Command(path), 30*time.Second)
+	return d.Name, err
 }
 
-// pluginName starts the plugin cmd and asks its name within timeout.
-func pluginName(cmd *exec.Cmd, timeout time.Duration) (string, error) {
+// describePlugin starts the plugin cmd and asks its description within
+// timeout.
+func describePlugin(cmd *exec.Cmd, timeout time.Duration) (backends.Description, error) {
 	proc, err := plugin.Start(cmd, nil)
 	if err != nil {
-		return "", err
+		return backends.Description{}, err
 	}
 	defer proc.Kill()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	d, err := proc.Describe(ctx)
-	if err != nil {
-		return "", err
-	}
-	return d.Name, nil
+	return proc.Describe(ctx)
 }
 
 // PluginExecutables lists the plugin executables of dir. It refuses a

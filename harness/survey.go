@@ -59,7 +59,7 @@ func SurveyBackends(ctx context.Context, cfg Config) ([]Survey, error) {
 
 func (h *harness) survey(ctx context.Context, name string) Survey {
 	s := Survey{Name: name}
-	proc, err := h.launch(ctx, name)
+	proc, err := h.launch(name)
 	if err != nil {
 		s.Err = err
 		return s

@@ -82,6 +82,8 @@ type Spec struct {
 	// Plan journals it (KindDaemon) and a registered daemon that is not
 	// tracebench's makes the backend unsupported.
 	Daemon bool
+	// GuestTools are the programs the receiver runs (Traits).
+	GuestTools []string
 	// Check reports why the receiver cannot run on this machine (an
 	// *backends.Unsupported), or nil.
 	Check func() error
@@ -104,7 +106,7 @@ type Backend struct {
 }
 
 func (b *Backend) Describe(context.Context) (backends.Description, error) {
-	d := backends.Description{Name: b.spec.Name, Summary: b.spec.Summary, Modes: Modes}
+	d := backends.Description{Name: b.spec.Name, Summary: b.spec.Summary, Modes: Modes, Traits: backends.Traits{Audit: true, GuestTools: b.spec.GuestTools}}
 	for _, ev := range event.All {
 		if _, ok := syscalls[ev]; ok {
 			d.Probes = append(d.Probes, backends.ProbeSpec{Event: ev, Candidates: []string{probePoint(ev)}})

@@ -79,6 +79,7 @@ type Description struct {
 	Summary       string                 `protobuf:"bytes,2,opt,name=summary,proto3" json:"summary,omitempty"` // one line for `tracebench backends`
 	Modes         []string               `protobuf:"bytes,3,rep,name=modes,proto3" json:"modes,omitempty"`
 	Probes        []*ProbeSpec           `protobuf:"bytes,4,rep,name=probes,proto3" json:"probes,omitempty"`
+	Traits        *Traits                `protobuf:"bytes,5,opt,name=traits,proto3" json:"traits,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -141,6 +142,70 @@ func (x *Description) GetProbes() []*ProbeSpec {
 	return nil
 }
 
+func (x *Description) GetTraits() *Traits {
+	if x != nil {
+		return x.Traits
+	}
+	return nil
+}
+
+// Traits are what the harness must know of a backend before it measures it.
+type Traits struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The backend enables the audit subsystem: the harness runs it after
+	// every other backend and restarts the workload after Setup.
+	Audit bool `protobuf:"varint,1,opt,name=audit,proto3" json:"audit,omitempty"`
+	// Programs the backend drives, carried into guests of the host's
+	// architecture (built-in backends; external plugins see the host's root).
+	GuestTools    []string `protobuf:"bytes,2,rep,name=guest_tools,json=guestTools,proto3" json:"guest_tools,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Traits) Reset() {
+	*x = Traits{}
+	mi := &file_backend_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Traits) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Traits) ProtoMessage() {}
+
+func (x *Traits) ProtoReflect() protoreflect.Message {
+	mi := &file_backend_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Traits.ProtoReflect.Descriptor instead.
+func (*Traits) Descriptor() ([]byte, []int) {
+	return file_backend_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Traits) GetAudit() bool {
+	if x != nil {
+		return x.Audit
+	}
+	return false
+}
+
+func (x *Traits) GetGuestTools() []string {
+	if x != nil {
+		return x.GuestTools
+	}
+	return nil
+}
+
 // ProbeSpec names, for one event, the probe points the backend tries, in order.
 type ProbeSpec struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -152,7 +217,7 @@ type ProbeSpec struct {
 
 func (x *ProbeSpec) Reset() {
 	*x = ProbeSpec{}
-	mi := &file_backend_proto_msgTypes[2]
+	mi := &file_backend_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -164,7 +229,7 @@ func (x *ProbeSpec) String() string {
 func (*ProbeSpec) ProtoMessage() {}
 
 func (x *ProbeSpec) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[2]
+	mi := &file_backend_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -177,7 +242,7 @@ func (x *ProbeSpec) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProbeSpec.ProtoReflect.Descriptor instead.
 func (*ProbeSpec) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{2}
+	return file_backend_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ProbeSpec) GetEvent() string {
@@ -205,7 +270,7 @@ type Reason struct {
 
 func (x *Reason) Reset() {
 	*x = Reason{}
-	mi := &file_backend_proto_msgTypes[3]
+	mi := &file_backend_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -217,7 +282,7 @@ func (x *Reason) String() string {
 func (*Reason) ProtoMessage() {}
 
 func (x *Reason) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[3]
+	mi := &file_backend_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -230,7 +295,7 @@ func (x *Reason) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Reason.ProtoReflect.Descriptor instead.
 func (*Reason) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{3}
+	return file_backend_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Reason) GetClass() string {
@@ -259,7 +324,7 @@ type ProbeRequest struct {
 
 func (x *ProbeRequest) Reset() {
 	*x = ProbeRequest{}
-	mi := &file_backend_proto_msgTypes[4]
+	mi := &file_backend_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -271,7 +336,7 @@ func (x *ProbeRequest) String() string {
 func (*ProbeRequest) ProtoMessage() {}
 
 func (x *ProbeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[4]
+	mi := &file_backend_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -284,7 +349,7 @@ func (x *ProbeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProbeRequest.ProtoReflect.Descriptor instead.
 func (*ProbeRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{4}
+	return file_backend_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ProbeRequest) GetEvents() []string {
@@ -328,7 +393,7 @@ type Support struct {
 
 func (x *Support) Reset() {
 	*x = Support{}
-	mi := &file_backend_proto_msgTypes[5]
+	mi := &file_backend_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -340,7 +405,7 @@ func (x *Support) String() string {
 func (*Support) ProtoMessage() {}
 
 func (x *Support) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[5]
+	mi := &file_backend_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -353,7 +418,7 @@ func (x *Support) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Support.ProtoReflect.Descriptor instead.
 func (*Support) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{5}
+	return file_backend_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Support) GetEvent() string {
@@ -400,7 +465,7 @@ type ProbeReply struct {
 
 func (x *ProbeReply) Reset() {
 	*x = ProbeReply{}
-	mi := &file_backend_proto_msgTypes[6]
+	mi := &file_backend_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -412,7 +477,7 @@ func (x *ProbeReply) String() string {
 func (*ProbeReply) ProtoMessage() {}
 
 func (x *ProbeReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[6]
+	mi := &file_backend_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -425,7 +490,7 @@ func (x *ProbeReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProbeReply.ProtoReflect.Descriptor instead.
 func (*ProbeReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{6}
+	return file_backend_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ProbeReply) GetSupport() []*Support {
@@ -448,7 +513,7 @@ type Filter struct {
 
 func (x *Filter) Reset() {
 	*x = Filter{}
-	mi := &file_backend_proto_msgTypes[7]
+	mi := &file_backend_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -460,7 +525,7 @@ func (x *Filter) String() string {
 func (*Filter) ProtoMessage() {}
 
 func (x *Filter) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[7]
+	mi := &file_backend_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -473,7 +538,7 @@ func (x *Filter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Filter.ProtoReflect.Descriptor instead.
 func (*Filter) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{7}
+	return file_backend_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Filter) GetCgroupId() uint64 {
@@ -517,7 +582,7 @@ type SetupRequest struct {
 
 func (x *SetupRequest) Reset() {
 	*x = SetupRequest{}
-	mi := &file_backend_proto_msgTypes[8]
+	mi := &file_backend_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -529,7 +594,7 @@ func (x *SetupRequest) String() string {
 func (*SetupRequest) ProtoMessage() {}
 
 func (x *SetupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[8]
+	mi := &file_backend_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -542,7 +607,7 @@ func (x *SetupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetupRequest.ProtoReflect.Descriptor instead.
 func (*SetupRequest) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{8}
+	return file_backend_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SetupRequest) GetEvents() []string {
@@ -597,7 +662,7 @@ type Change struct {
 
 func (x *Change) Reset() {
 	*x = Change{}
-	mi := &file_backend_proto_msgTypes[9]
+	mi := &file_backend_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -609,7 +674,7 @@ func (x *Change) String() string {
 func (*Change) ProtoMessage() {}
 
 func (x *Change) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[9]
+	mi := &file_backend_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -622,7 +687,7 @@ func (x *Change) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Change.ProtoReflect.Descriptor instead.
 func (*Change) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{9}
+	return file_backend_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Change) GetKind() string {
@@ -690,7 +755,7 @@ type PlanReply struct {
 
 func (x *PlanReply) Reset() {
 	*x = PlanReply{}
-	mi := &file_backend_proto_msgTypes[10]
+	mi := &file_backend_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -702,7 +767,7 @@ func (x *PlanReply) String() string {
 func (*PlanReply) ProtoMessage() {}
 
 func (x *PlanReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[10]
+	mi := &file_backend_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -715,7 +780,7 @@ func (x *PlanReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlanReply.ProtoReflect.Descriptor instead.
 func (*PlanReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{10}
+	return file_backend_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *PlanReply) GetChanges() []*Change {
@@ -736,7 +801,7 @@ type SetupReply struct {
 
 func (x *SetupReply) Reset() {
 	*x = SetupReply{}
-	mi := &file_backend_proto_msgTypes[11]
+	mi := &file_backend_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -748,7 +813,7 @@ func (x *SetupReply) String() string {
 func (*SetupReply) ProtoMessage() {}
 
 func (x *SetupReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[11]
+	mi := &file_backend_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -761,7 +826,7 @@ func (x *SetupReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetupReply.ProtoReflect.Descriptor instead.
 func (*SetupReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{11}
+	return file_backend_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SetupReply) GetSetupNs() int64 {
@@ -794,7 +859,7 @@ type Timing struct {
 
 func (x *Timing) Reset() {
 	*x = Timing{}
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -806,7 +871,7 @@ func (x *Timing) String() string {
 func (*Timing) ProtoMessage() {}
 
 func (x *Timing) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[12]
+	mi := &file_backend_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -819,7 +884,7 @@ func (x *Timing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Timing.ProtoReflect.Descriptor instead.
 func (*Timing) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{12}
+	return file_backend_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Timing) GetNs() int64 {
@@ -848,7 +913,7 @@ type Counter struct {
 
 func (x *Counter) Reset() {
 	*x = Counter{}
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -860,7 +925,7 @@ func (x *Counter) String() string {
 func (*Counter) ProtoMessage() {}
 
 func (x *Counter) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[13]
+	mi := &file_backend_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -873,7 +938,7 @@ func (x *Counter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Counter.ProtoReflect.Descriptor instead.
 func (*Counter) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{13}
+	return file_backend_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Counter) GetEvent() string {
@@ -941,7 +1006,7 @@ type CountersReply struct {
 
 func (x *CountersReply) Reset() {
 	*x = CountersReply{}
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -953,7 +1018,7 @@ func (x *CountersReply) String() string {
 func (*CountersReply) ProtoMessage() {}
 
 func (x *CountersReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[14]
+	mi := &file_backend_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -966,7 +1031,7 @@ func (x *CountersReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountersReply.ProtoReflect.Descriptor instead.
 func (*CountersReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{14}
+	return file_backend_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CountersReply) GetCounters() []*Counter {
@@ -987,7 +1052,7 @@ type UsageReply struct {
 
 func (x *UsageReply) Reset() {
 	*x = UsageReply{}
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -999,7 +1064,7 @@ func (x *UsageReply) String() string {
 func (*UsageReply) ProtoMessage() {}
 
 func (x *UsageReply) ProtoReflect() protoreflect.Message {
-	mi := &file_backend_proto_msgTypes[15]
+	mi := &file_backend_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1012,7 +1077,7 @@ func (x *UsageReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UsageReply.ProtoReflect.Descriptor instead.
 func (*UsageReply) Descriptor() ([]byte, []int) {
-	return file_backend_proto_rawDescGZIP(), []int{15}
+	return file_backend_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *UsageReply) GetUserNs() int64 {
@@ -1041,12 +1106,17 @@ var File_backend_proto protoreflect.FileDescriptor
 const file_backend_proto_rawDesc = "" +
 	"\n" +
 	"\rbackend.proto\x12\x15tracebench.backend.v1\"\a\n" +
-	"\x05Empty\"\x8b\x01\n" +
+	"\x05Empty\"\xc2\x01\n" +
 	"\vDescription\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\asummary\x18\x02 \x01(\tR\asummary\x12\x14\n" +
 	"\x05modes\x18\x03 \x03(\tR\x05modes\x128\n" +
-	"\x06probes\x18\x04 \x03(\v2 .tracebench.backend.v1.ProbeSpecR\x06probes\"A\n" +
+	"\x06probes\x18\x04 \x03(\v2 .tracebench.backend.v1.ProbeSpecR\x06probes\x125\n" +
+	"\x06traits\x18\x05 \x01(\v2\x1d.tracebench.backend.v1.TraitsR\x06traits\"?\n" +
+	"\x06Traits\x12\x14\n" +
+	"\x05audit\x18\x01 \x01(\bR\x05audit\x12\x1f\n" +
+	"\vguest_tools\x18\x02 \x03(\tR\n" +
+	"guestTools\"A\n" +
 	"\tProbeSpec\x12\x14\n" +
 	"\x05event\x18\x01 \x01(\tR\x05event\x12\x1e\n" +
 	"\n" +
@@ -1161,67 +1231,69 @@ func file_backend_proto_rawDescGZIP() []byte {
 	return file_backend_proto_rawDescData
 }
 
-var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_backend_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_backend_proto_goTypes = []any{
 	(*Empty)(nil),         // 0: tracebench.backend.v1.Empty
 	(*Description)(nil),   // 1: tracebench.backend.v1.Description
-	(*ProbeSpec)(nil),     // 2: tracebench.backend.v1.ProbeSpec
-	(*Reason)(nil),        // 3: tracebench.backend.v1.Reason
-	(*ProbeRequest)(nil),  // 4: tracebench.backend.v1.ProbeRequest
-	(*Support)(nil),       // 5: tracebench.backend.v1.Support
-	(*ProbeReply)(nil),    // 6: tracebench.backend.v1.ProbeReply
-	(*Filter)(nil),        // 7: tracebench.backend.v1.Filter
-	(*SetupRequest)(nil),  // 8: tracebench.backend.v1.SetupRequest
-	(*Change)(nil),        // 9: tracebench.backend.v1.Change
-	(*PlanReply)(nil),     // 10: tracebench.backend.v1.PlanReply
-	(*SetupReply)(nil),    // 11: tracebench.backend.v1.SetupReply
-	(*Timing)(nil),        // 12: tracebench.backend.v1.Timing
-	(*Counter)(nil),       // 13: tracebench.backend.v1.Counter
-	(*CountersReply)(nil), // 14: tracebench.backend.v1.CountersReply
-	(*UsageReply)(nil),    // 15: tracebench.backend.v1.UsageReply
-	nil,                   // 16: tracebench.backend.v1.ProbeRequest.OptionsEntry
-	nil,                   // 17: tracebench.backend.v1.SetupRequest.OptionsEntry
-	nil,                   // 18: tracebench.backend.v1.SetupReply.ProbePointsEntry
-	nil,                   // 19: tracebench.backend.v1.SetupReply.FactsEntry
-	nil,                   // 20: tracebench.backend.v1.Counter.FactsEntry
-	nil,                   // 21: tracebench.backend.v1.Counter.TotalsEntry
+	(*Traits)(nil),        // 2: tracebench.backend.v1.Traits
+	(*ProbeSpec)(nil),     // 3: tracebench.backend.v1.ProbeSpec
+	(*Reason)(nil),        // 4: tracebench.backend.v1.Reason
+	(*ProbeRequest)(nil),  // 5: tracebench.backend.v1.ProbeRequest
+	(*Support)(nil),       // 6: tracebench.backend.v1.Support
+	(*ProbeReply)(nil),    // 7: tracebench.backend.v1.ProbeReply
+	(*Filter)(nil),        // 8: tracebench.backend.v1.Filter
+	(*SetupRequest)(nil),  // 9: tracebench.backend.v1.SetupRequest
+	(*Change)(nil),        // 10: tracebench.backend.v1.Change
+	(*PlanReply)(nil),     // 11: tracebench.backend.v1.PlanReply
+	(*SetupReply)(nil),    // 12: tracebench.backend.v1.SetupReply
+	(*Timing)(nil),        // 13: tracebench.backend.v1.Timing
+	(*Counter)(nil),       // 14: tracebench.backend.v1.Counter
+	(*CountersReply)(nil), // 15: tracebench.backend.v1.CountersReply
+	(*UsageReply)(nil),    // 16: tracebench.backend.v1.UsageReply
+	nil,                   // 17: tracebench.backend.v1.ProbeRequest.OptionsEntry
+	nil,                   // 18: tracebench.backend.v1.SetupRequest.OptionsEntry
+	nil,                   // 19: tracebench.backend.v1.SetupReply.ProbePointsEntry
+	nil,                   // 20: tracebench.backend.v1.SetupReply.FactsEntry
+	nil,                   // 21: tracebench.backend.v1.Counter.FactsEntry
+	nil,                   // 22: tracebench.backend.v1.Counter.TotalsEntry
 }
 var file_backend_proto_depIdxs = []int32{
-	2,  // 0: tracebench.backend.v1.Description.probes:type_name -> tracebench.backend.v1.ProbeSpec
-	16, // 1: tracebench.backend.v1.ProbeRequest.options:type_name -> tracebench.backend.v1.ProbeRequest.OptionsEntry
-	3,  // 2: tracebench.backend.v1.Support.reason:type_name -> tracebench.backend.v1.Reason
-	5,  // 3: tracebench.backend.v1.ProbeReply.support:type_name -> tracebench.backend.v1.Support
-	7,  // 4: tracebench.backend.v1.SetupRequest.filter:type_name -> tracebench.backend.v1.Filter
-	17, // 5: tracebench.backend.v1.SetupRequest.options:type_name -> tracebench.backend.v1.SetupRequest.OptionsEntry
-	9,  // 6: tracebench.backend.v1.PlanReply.changes:type_name -> tracebench.backend.v1.Change
-	18, // 7: tracebench.backend.v1.SetupReply.probe_points:type_name -> tracebench.backend.v1.SetupReply.ProbePointsEntry
-	19, // 8: tracebench.backend.v1.SetupReply.facts:type_name -> tracebench.backend.v1.SetupReply.FactsEntry
-	20, // 9: tracebench.backend.v1.Counter.facts:type_name -> tracebench.backend.v1.Counter.FactsEntry
-	21, // 10: tracebench.backend.v1.Counter.totals:type_name -> tracebench.backend.v1.Counter.TotalsEntry
-	13, // 11: tracebench.backend.v1.CountersReply.counters:type_name -> tracebench.backend.v1.Counter
-	0,  // 12: tracebench.backend.v1.Backend.Describe:input_type -> tracebench.backend.v1.Empty
-	4,  // 13: tracebench.backend.v1.Backend.Probe:input_type -> tracebench.backend.v1.ProbeRequest
-	8,  // 14: tracebench.backend.v1.Backend.Plan:input_type -> tracebench.backend.v1.SetupRequest
-	8,  // 15: tracebench.backend.v1.Backend.Setup:input_type -> tracebench.backend.v1.SetupRequest
-	0,  // 16: tracebench.backend.v1.Backend.Attach:input_type -> tracebench.backend.v1.Empty
-	0,  // 17: tracebench.backend.v1.Backend.Detach:input_type -> tracebench.backend.v1.Empty
-	0,  // 18: tracebench.backend.v1.Backend.Counters:input_type -> tracebench.backend.v1.Empty
-	0,  // 19: tracebench.backend.v1.Backend.Teardown:input_type -> tracebench.backend.v1.Empty
-	0,  // 20: tracebench.backend.v1.Backend.Usage:input_type -> tracebench.backend.v1.Empty
-	1,  // 21: tracebench.backend.v1.Backend.Describe:output_type -> tracebench.backend.v1.Description
-	6,  // 22: tracebench.backend.v1.Backend.Probe:output_type -> tracebench.backend.v1.ProbeReply
-	10, // 23: tracebench.backend.v1.Backend.Plan:output_type -> tracebench.backend.v1.PlanReply
-	11, // 24: tracebench.backend.v1.Backend.Setup:output_type -> tracebench.backend.v1.SetupReply
-	12, // 25: tracebench.backend.v1.Backend.Attach:output_type -> tracebench.backend.v1.Timing
-	12, // 26: tracebench.backend.v1.Backend.Detach:output_type -> tracebench.backend.v1.Timing
-	14, // 27: tracebench.backend.v1.Backend.Counters:output_type -> tracebench.backend.v1.CountersReply
-	0,  // 28: tracebench.backend.v1.Backend.Teardown:output_type -> tracebench.backend.v1.Empty
-	15, // 29: tracebench.backend.v1.Backend.Usage:output_type -> tracebench.backend.v1.UsageReply
-	21, // [21:30] is the sub-list for method output_type
-	12, // [12:21] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	3,  // 0: tracebench.backend.v1.Description.probes:type_name -> tracebench.backend.v1.ProbeSpec
+	2,  // 1: tracebench.backend.v1.Description.traits:type_name -> tracebench.backend.v1.Traits
+	17, // 2: tracebench.backend.v1.ProbeRequest.options:type_name -> tracebench.backend.v1.ProbeRequest.OptionsEntry
+	4,  // 3: tracebench.backend.v1.Support.reason:type_name -> tracebench.backend.v1.Reason
+	6,  // 4: tracebench.backend.v1.ProbeReply.support:type_name -> tracebench.backend.v1.Support
+	8,  // 5: tracebench.backend.v1.SetupRequest.filter:type_name -> tracebench.backend.v1.Filter
+	18, // 6: tracebench.backend.v1.SetupRequest.options:type_name -> tracebench.backend.v1.SetupRequest.OptionsEntry
+	10, // 7: tracebench.backend.v1.PlanReply.changes:type_name -> tracebench.backend.v1.Change
+	19, // 8: tracebench.backend.v1.SetupReply.probe_points:type_name -> tracebench.backend.v1.SetupReply.ProbePointsEntry
+	20, // 9: tracebench.backend.v1.SetupReply.facts:type_name -> tracebench.backend.v1.SetupReply.FactsEntry
+	21, // 10: tracebench.backend.v1.Counter.facts:type_name -> tracebench.backend.v1.Counter.FactsEntry
+	22, // 11: tracebench.backend.v1.Counter.totals:type_name -> tracebench.backend.v1.Counter.TotalsEntry
+	14, // 12: tracebench.backend.v1.CountersReply.counters:type_name -> tracebench.backend.v1.Counter
+	0,  // 13: tracebench.backend.v1.Backend.Describe:input_type -> tracebench.backend.v1.Empty
+	5,  // 14: tracebench.backend.v1.Backend.Probe:input_type -> tracebench.backend.v1.ProbeRequest
+	9,  // 15: tracebench.backend.v1.Backend.Plan:input_type -> tracebench.backend.v1.SetupRequest
+	9,  // 16: tracebench.backend.v1.Backend.Setup:input_type -> tracebench.backend.v1.SetupRequest
+	0,  // 17: tracebench.backend.v1.Backend.Attach:input_type -> tracebench.backend.v1.Empty
+	0,  // 18: tracebench.backend.v1.Backend.Detach:input_type -> tracebench.backend.v1.Empty
+	0,  // 19: tracebench.backend.v1.Backend.Counters:input_type -> tracebench.backend.v1.Empty
+	0,  // 20: tracebench.backend.v1.Backend.Teardown:input_type -> tracebench.backend.v1.Empty
+	0,  // 21: tracebench.backend.v1.Backend.Usage:input_type -> tracebench.backend.v1.Empty
+	1,  // 22: tracebench.backend.v1.Backend.Describe:output_type -> tracebench.backend.v1.Description
+	7,  // 23: tracebench.backend.v1.Backend.Probe:output_type -> tracebench.backend.v1.ProbeReply
+	11, // 24: tracebench.backend.v1.Backend.Plan:output_type -> tracebench.backend.v1.PlanReply
+	12, // 25: tracebench.backend.v1.Backend.Setup:output_type -> tracebench.backend.v1.SetupReply
+	13, // 26: tracebench.backend.v1.Backend.Attach:output_type -> tracebench.backend.v1.Timing
+	13, // 27: tracebench.backend.v1.Backend.Detach:output_type -> tracebench.backend.v1.Timing
+	15, // 28: tracebench.backend.v1.Backend.Counters:output_type -> tracebench.backend.v1.CountersReply
+	0,  // 29: tracebench.backend.v1.Backend.Teardown:output_type -> tracebench.backend.v1.Empty
+	16, // 30: tracebench.backend.v1.Backend.Usage:output_type -> tracebench.backend.v1.UsageReply
+	22, // [22:31] is the sub-list for method output_type
+	13, // [13:22] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_backend_proto_init() }
@@ -1235,7 +1307,7 @@ func file_backend_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_backend_proto_rawDesc), len(file_backend_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   22,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -4,6 +4,7 @@
 package builtin
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -28,54 +29,43 @@ import (
 	perftrace "github.com/tracebench/tracebench/backends/perf/trace"
 )
 
-// Traits are what the harness must know of a backend before it runs it.
-type Traits struct {
-	// Audit: the backend enables the audit subsystem, after which every
-	// new process on the machine takes the slower syscall path until
-	// reboot. The harness runs such backends last, and starts the
-	// workload again after their Setup (a task forked before audit was
-	// first enabled is never audited).
-	Audit bool
-	// GuestTools are programs of this machine the backend drives, carried
-	// with their libraries into guests of its architecture (a guest has
-	// no Debian system); without them its guest cells are missing-tool.
-	GuestTools []string
-}
-
-type entry struct {
-	new    func() backends.Backend
-	traits Traits
-}
-
-var registry = map[string]entry{
-	tracepoint.Name:    {new: tracepoint.New},
-	rawtp.Name:         {new: rawtp.New},
-	tpbtf.Name:         {new: tpbtf.New},
-	kprobe.Kprobe:      {new: kprobe.New(kprobe.Kprobe)},
-	kprobe.Kretprobe:   {new: kprobe.New(kprobe.Kretprobe)},
-	kprobe.KprobeMulti: {new: kprobe.New(kprobe.KprobeMulti)},
-	fentry.Fentry:      {new: fentry.New(fentry.Fentry)},
-	fentry.Fexit:       {new: fentry.New(fentry.Fexit)},
-	traceevent.Name:    {new: traceevent.New},
-	function.Name:      {new: function.New},
-	kprobeevent.Name:   {new: kprobeevent.New},
-	perfevent.Name:     {new: perfevent.New},
-	hpc.Name:           {new: hpc.New},
-	lbr.Name:           {new: lbr.New},
-	auditnetlink.Name:  {new: auditnetlink.New, traits: Traits{Audit: true}},
-	auditdbackend.Name: {new: auditdbackend.New, traits: Traits{Audit: true, GuestTools: []string{"auditd"}}},
+var registry = map[string]func() backends.Backend{
+	tracepoint.Name:    tracepoint.New,
+	rawtp.Name:         rawtp.New,
+	tpbtf.Name:         tpbtf.New,
+	kprobe.Kprobe:      kprobe.New(kprobe.Kprobe),
+	kprobe.Kretprobe:   kprobe.New(kprobe.Kretprobe),
+	kprobe.KprobeMulti: kprobe.New(kprobe.KprobeMulti),
+	fentry.Fentry:      fentry.New(fentry.Fentry),
+	fentry.Fexit:       fentry.New(fentry.Fexit),
+	traceevent.Name:    traceevent.New,
+	function.Name:      function.New,
+	kprobeevent.Name:   kprobeevent.New,
+	perfevent.Name:     perfevent.New,
+	hpc.Name:           hpc.New,
+	lbr.Name:           lbr.New,
+	auditnetlink.Name:  auditnetlink.New,
+	auditdbackend.Name: auditdbackend.New,
 
 	// Front-end tools (backends/frontend). bpftrace and perf are not
 	// carried into guests: they need LLVM or the guest kernel's own perf.
-	bpftracetp.Name:     {new: bpftracetp.New},
-	bpftracekprobe.Name: {new: bpftracekprobe.New},
-	perftrace.Name:      {new: perftrace.New},
-	tracecmd.Name:       {new: tracecmd.New, traits: Traits{GuestTools: []string{"trace-cmd"}}},
+	bpftracetp.Name:     bpftracetp.New,
+	bpftracekprobe.Name: bpftracekprobe.New,
+	perftrace.Name:      perftrace.New,
+	tracecmd.Name:       tracecmd.New,
 }
 
-// TraitsOf returns the traits of the built-in backend called name; an
-// external plugin has none.
-func TraitsOf(name string) Traits { return registry[name].traits }
+// TraitsOf returns the traits the built-in backend called name
+// describes, asked in process (Describe is static for every built-in
+// backend) so that the harness knows them before it starts the backend.
+func TraitsOf(name string) backends.Traits {
+	newBackend, ok := registry[name]
+	if !ok {
+		return backends.Traits{}
+	}
+	d, _ := newBackend().Describe(context.Background())
+	return d.Traits
+}
 
 // Has reports whether a backend called name is built in.
 func Has(name string) bool { _, ok := registry[name]; return ok }
@@ -92,9 +82,9 @@ func Names() []string {
 
 // New returns the built-in backend called name.
 func New(name string) (backends.Backend, error) {
-	e, ok := registry[name]
+	newBackend, ok := registry[name]
 	if !ok {
 		return nil, fmt.Errorf("unknown backend %q (built in: %s)", name, strings.Join(Names(), ", "))
 	}
-	return e.new(), nil
+	return newBackend(), nil
 }

@@ -46,7 +46,9 @@ type Tool struct {
 	Name, Summary string
 	// Packages are the Debian packages that install the tool.
 	Packages []string
-	Modes    []backends.Mode
+	// GuestTools are the programs to carry into guests (Traits).
+	GuestTools []string
+	Modes      []backends.Mode
 	// Candidates lists the probe points the tool may use for an event,
 	// Resolve picks the one of this kernel (or says why there is none).
 	// Both default to the event's static tracepoint.
@@ -134,7 +136,7 @@ type session struct {
 var footprints sync.Map
 
 func (b *Backend) Describe(context.Context) (backends.Description, error) {
-	d := backends.Description{Name: b.tool.Name, Summary: b.tool.Summary, Modes: b.tool.Modes}
+	d := backends.Description{Name: b.tool.Name, Summary: b.tool.Summary, Modes: b.tool.Modes, Traits: backends.Traits{GuestTools: b.tool.GuestTools}}
 	for _, ev := range event.All {
 		if c := b.tool.Candidates(ev); len(c) > 0 {
 			d.Probes = append(d.Probes, backends.ProbeSpec{Event: ev, Candidates: c})

@@ -22,7 +22,8 @@ func (c *client) Describe(ctx context.Context) (backends.Description, error) {
 	if err != nil {
 		return backends.Description{}, statusToErr("describe", err)
 	}
-	out := backends.Description{Name: d.GetName(), Summary: d.GetSummary(), Modes: parseModes(d.GetModes())}
+	out := backends.Description{Name: d.GetName(), Summary: d.GetSummary(), Modes: parseModes(d.GetModes()),
+		Traits: backends.Traits{Audit: d.GetTraits().GetAudit(), GuestTools: d.GetTraits().GetGuestTools()}}
 	for _, p := range d.GetProbes() {
 		e, err := event.Parse(p.GetEvent())
 		if err != nil {

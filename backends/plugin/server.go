@@ -18,7 +18,8 @@ func (s *server) Describe(ctx context.Context, _ *pb.Empty) (*pb.Description, er
 	if err != nil {
 		return nil, errToStatus(err)
 	}
-	out := &pb.Description{Name: d.Name, Summary: d.Summary, Modes: modeNames(d.Modes)}
+	out := &pb.Description{Name: d.Name, Summary: d.Summary, Modes: modeNames(d.Modes),
+		Traits: &pb.Traits{Audit: d.Traits.Audit, GuestTools: d.Traits.GuestTools}}
 	for _, p := range d.Probes {
 		out.Probes = append(out.Probes, &pb.ProbeSpec{Event: p.Event.String(), Candidates: p.Candidates})
 	}

@@ -30,6 +30,7 @@ func New() backends.Backend {
 		Name:        Name,
 		Summary:     "audit syscall rules, records logged by the audit daemon (Debian's auditd), counted from its log",
 		Daemon:      true,
+		GuestTools:  []string{"auditd"},
 		Check:       installed,
 		NewReceiver: func(map[string]string) (audit.Receiver, error) { return &daemon{}, nil },
 	})

@@ -12,7 +12,7 @@
 // /proc/sys/kernel/ftrace_enabled) even to record trace events: a kernel
 // that refuses that, as the development host does, refuses trace-cmd. The
 // harness carries the host's trace-cmd into amd64 guests
-// (builtin.Traits.GuestTools), whose kernels accept it. trace-cmd prints
+// (backends.Traits.GuestTools), whose kernels accept it. trace-cmd prints
 // its ready line through C stdio, which holds it back when the output is
 // a pipe: it runs on a pseudo-terminal, as from a shell.
 package tracecmd
@@ -42,14 +42,15 @@ const ready = "Hit Ctrl^C to stop recording"
 // New returns the backend.
 func New() backends.Backend {
 	return frontend.New(frontend.Tool{
-		Name:     Name,
-		Summary:  "trace-cmd record of static tracepoints in its own instance, for the workload's tasks",
-		Packages: []string{"trace-cmd"},
-		Modes:    []backends.Mode{backends.Stream},
-		Command:  command,
-		Ready:    func(line string) bool { return strings.Contains(line, ready) },
-		Terminal: true, // it prints the ready line through stdio
-		Count:    count,
+		Name:       Name,
+		Summary:    "trace-cmd record of static tracepoints in its own instance, for the workload's tasks",
+		Packages:   []string{"trace-cmd"},
+		GuestTools: []string{"trace-cmd"},
+		Modes:      []backends.Mode{backends.Stream},
+		Command:    command,
+		Ready:      func(line string) bool { return strings.Contains(line, ready) },
+		Terminal:   true, // it prints the ready line through stdio
+		Count:      count,
 		Changes: func(s frontend.Session) []kstate.Change {
 			return []kstate.Change{{Kind: kstate.Dir, Path: instance(s), Note: "trace-cmd instance"}}
 		},

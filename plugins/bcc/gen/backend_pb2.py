@@ -13,7 +13,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\rbackend.proto\x12\x15tracebench.backend.v1\"\x07\n\x05\x45mpty\"m\n\x0b\x44\x65scription\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07summary\x18\x02 \x01(\t\x12\r\n\x05modes\x18\x03 \x03(\t\x12\x30\n\x06probes\x18\x04 \x03(\x0b\x32 .tracebench.backend.v1.ProbeSpec\".\n\tProbeSpec\x12\r\n\x05\x65vent\x18\x01 \x01(\t\x12\x12\n\ncandidates\x18\x02 \x03(\t\"\'\n\x06Reason\x12\r\n\x05\x63lass\x18\x01 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\"\xad\x01\n\x0cProbeRequest\x12\x0e\n\x06\x65vents\x18\x01 \x03(\t\x12\r\n\x05modes\x18\x02 \x03(\t\x12\x41\n\x07options\x18\x03 \x03(\x0b\x32\x30.tracebench.backend.v1.ProbeRequest.OptionsEntry\x12\x0b\n\x03tag\x18\x04 \x01(\t\x1a.\n\x0cOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"}\n\x07Support\x12\r\n\x05\x65vent\x18\x01 \x01(\t\x12\x0c\n\x04mode\x18\x02 \x01(\t\x12\x11\n\tsupported\x18\x03 \x01(\x08\x12-\n\x06reason\x18\x04 \x01(\x0b\x32\x1d.tracebench.backend.v1.Reason\x12\x13\n\x0bprobe_point\x18\x05 \x01(\t\"=\n\nProbeReply\x12/\n\x07support\x18\x01 \x03(\x0b\x32\x1e.tracebench.backend.v1.Support\"P\n\x06\x46ilter\x12\x11\n\tcgroup_id\x18\x01 \x01(\x04\x12\x13\n\x0b\x63group_path\x18\x02 \x01(\t\x12\x0b\n\x03pid\x18\x03 \x01(\x05\x12\x11\n\tlogin_uid\x18\x04 \x01(\r\"\xdb\x01\n\x0cSetupRequest\x12\x0e\n\x06\x65vents\x18\x01 \x03(\t\x12\x0c\n\x04mode\x18\x02 \x01(\t\x12-\n\x06\x66ilter\x18\x03 \x01(\x0b\x32\x1d.tracebench.backend.v1.Filter\x12\x41\n\x07options\x18\x04 \x03(\x0b\x32\x30.tracebench.backend.v1.SetupRequest.OptionsEntry\x12\x0b\n\x03tag\x18\x05 \x01(\t\x1a.\n\x0cOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x80\x01\n\x06\x43hange\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07restore\x18\x04 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x05 \x01(\x0c\x12\x0b\n\x03pid\x18\x06 \x01(\x05\x12\x12\n\nstart_time\x18\x07 \x01(\x04\x12\x0c\n\x04note\x18\x08 \x01(\t\";\n\tPlanReply\x12.\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x1d.tracebench.backend.v1.Change\"\x87\x02\n\nSetupReply\x12\x10\n\x08setup_ns\x18\x01 \x01(\x03\x12H\n\x0cprobe_points\x18\x02 \x03(\x0b\x32\x32.tracebench.backend.v1.SetupReply.ProbePointsEntry\x12;\n\x05\x66\x61\x63ts\x18\x03 \x03(\x0b\x32,.tracebench.backend.v1.SetupReply.FactsEntry\x1a\x32\n\x10ProbePointsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a,\n\nFactsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x14\n\x06Timing\x12\n\n\x02ns\x18\x01 \x01(\x03\"\xbc\x02\n\x07\x43ounter\x12\r\n\x05\x65vent\x18\x01 \x01(\t\x12\x0c\n\x04seen\x18\x02 \x01(\x04\x12\x0c\n\x04lost\x18\x03 \x01(\x04\x12\x0f\n\x07invalid\x18\x04 \x01(\x04\x12\x10\n\x08sampling\x18\x05 \x01(\x08\x12\x10\n\x08\x65xpected\x18\x06 \x01(\x04\x12\x38\n\x05\x66\x61\x63ts\x18\x07 \x03(\x0b\x32).tracebench.backend.v1.Counter.FactsEntry\x12:\n\x06totals\x18\x08 \x03(\x0b\x32*.tracebench.backend.v1.Counter.TotalsEntry\x1a,\n\nFactsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a-\n\x0bTotalsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\"A\n\rCountersReply\x12\x30\n\x08\x63ounters\x18\x01 \x03(\x0b\x32\x1e.tracebench.backend.v1.Counter\"D\n\nUsageReply\x12\x0f\n\x07user_ns\x18\x01 \x01(\x03\x12\x11\n\tsystem_ns\x18\x02 \x01(\x03\x12\x12\n\nmax_rss_kb\x18\x03 \x01(\x03\x32\xb8\x05\n\x07\x42\x61\x63kend\x12L\n\x08\x44\x65scribe\x12\x1c.tracebench.backend.v1.Empty\x1a\".tracebench.backend.v1.Description\x12O\n\x05Probe\x12#.tracebench.backend.v1.ProbeRequest\x1a!.tracebench.backend.v1.ProbeReply\x12M\n\x04Plan\x12#.tracebench.backend.v1.SetupRequest\x1a .tracebench.backend.v1.PlanReply\x12O\n\x05Setup\x12#.tracebench.backend.v1.SetupRequest\x1a!.tracebench.backend.v1.SetupReply\x12\x45\n\x06\x41ttach\x12\x1c.tracebench.backend.v1.Empty\x1a\x1d.tracebench.backend.v1.Timing\x12\x45\n\x06\x44\x65tach\x12\x1c.tracebench.backend.v1.Empty\x1a\x1d.tracebench.backend.v1.Timing\x12N\n\x08\x43ounters\x12\x1c.tracebench.backend.v1.Empty\x1a$.tracebench.backend.v1.CountersReply\x12\x46\n\x08Teardown\x12\x1c.tracebench.backend.v1.Empty\x1a\x1c.tracebench.backend.v1.Empty\x12H\n\x05Usage\x12\x1c.tracebench.backend.v1.Empty\x1a!.tracebench.backend.v1.UsageReplyB5Z3github.com/tracebench/tracebench/backends/backendpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\rbackend.proto\x12\x15tracebench.backend.v1\"\x07\n\x05\x45mpty\"\x9c\x01\n\x0b\x44\x65scription\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07summary\x18\x02 \x01(\t\x12\r\n\x05modes\x18\x03 \x03(\t\x12\x30\n\x06probes\x18\x04 \x03(\x0b\x32 .tracebench.backend.v1.ProbeSpec\x12-\n\x06traits\x18\x05 \x01(\x0b\x32\x1d.tracebench.backend.v1.Traits\",\n\x06Traits\x12\r\n\x05\x61udit\x18\x01 \x01(\x08\x12\x13\n\x0bguest_tools\x18\x02 \x03(\t\".\n\tProbeSpec\x12\r\n\x05\x65vent\x18\x01 \x01(\t\x12\x12\n\ncandidates\x18\x02 \x03(\t\"\'\n\x06Reason\x12\r\n\x05\x63lass\x18\x01 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\"\xad\x01\n\x0cProbeRequest\x12\x0e\n\x06\x65vents\x18\x01 \x03(\t\x12\r\n\x05modes\x18\x02 \x03(\t\x12\x41\n\x07options\x18\x03 \x03(\x0b\x32\x30.tracebench.backend.v1.ProbeRequest.OptionsEntry\x12\x0b\n\x03tag\x18\x04 \x01(\t\x1a.\n\x0cOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"}\n\x07Support\x12\r\n\x05\x65vent\x18\x01 \x01(\t\x12\x0c\n\x04mode\x18\x02 \x01(\t\x12\x11\n\tsupported\x18\x03 \x01(\x08\x12-\n\x06reason\x18\x04 \x01(\x0b\x32\x1d.tracebench.backend.v1.Reason\x12\x13\n\x0bprobe_point\x18\x05 \x01(\t\"=\n\nProbeReply\x12/\n\x07support\x18\x01 \x03(\x0b\x32\x1e.tracebench.backend.v1.Support\"P\n\x06\x46ilter\x12\x11\n\tcgroup_id\x18\x01 \x01(\x04\x12\x13\n\x0b\x63group_path\x18\x02 \x01(\t\x12\x0b\n\x03pid\x18\x03 \x01(\x05\x12\x11\n\tlogin_uid\x18\x04 \x01(\r\"\xdb\x01\n\x0cSetupRequest\x12\x0e\n\x06\x65vents\x18\x01 \x03(\t\x12\x0c\n\x04mode\x18\x02 \x01(\t\x12-\n\x06\x66ilter\x18\x03 \x01(\x0b\x32\x1d.tracebench.backend.v1.Filter\x12\x41\n\x07options\x18\x04 \x03(\x0b\x32\x30.tracebench.backend.v1.SetupRequest.OptionsEntry\x12\x0b\n\x03tag\x18\x05 \x01(\t\x1a.\n\x0cOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x80\x01\n\x06\x43hange\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07restore\x18\x04 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x05 \x01(\x0c\x12\x0b\n\x03pid\x18\x06 \x01(\x05\x12\x12\n\nstart_time\x18\x07 \x01(\x04\x12\x0c\n\x04note\x18\x08 \x01(\t\";\n\tPlanReply\x12.\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x1d.tracebench.backend.v1.Change\"\x87\x02\n\nSetupReply\x12\x10\n\x08setup_ns\x18\x01 \x01(\x03\x12H\n\x0cprobe_points\x18\x02 \x03(\x0b\x32\x32.tracebench.backend.v1.SetupReply.ProbePointsEntry\x12;\n\x05\x66\x61\x63ts\x18\x03 \x03(\x0b\x32,.tracebench.backend.v1.SetupReply.FactsEntry\x1a\x32\n\x10ProbePointsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a,\n\nFactsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x14\n\x06Timing\x12\n\n\x02ns\x18\x01 \x01(\x03\"\xbc\x02\n\x07\x43ounter\x12\r\n\x05\x65vent\x18\x01 \x01(\t\x12\x0c\n\x04seen\x18\x02 \x01(\x04\x12\x0c\n\x04lost\x18\x03 \x01(\x04\x12\x0f\n\x07invalid\x18\x04 \x01(\x04\x12\x10\n\x08sampling\x18\x05 \x01(\x08\x12\x10\n\x08\x65xpected\x18\x06 \x01(\x04\x12\x38\n\x05\x66\x61\x63ts\x18\x07 \x03(\x0b\x32).tracebench.backend.v1.Counter.FactsEntry\x12:\n\x06totals\x18\x08 \x03(\x0b\x32*.tracebench.backend.v1.Counter.TotalsEntry\x1a,\n\nFactsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a-\n\x0bTotalsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\"A\n\rCountersReply\x12\x30\n\x08\x63ounters\x18\x01 \x03(\x0b\x32\x1e.tracebench.backend.v1.Counter\"D\n\nUsageReply\x12\x0f\n\x07user_ns\x18\x01 \x01(\x03\x12\x11\n\tsystem_ns\x18\x02 \x01(\x03\x12\x12\n\nmax_rss_kb\x18\x03 \x01(\x03\x32\xb8\x05\n\x07\x42\x61\x63kend\x12L\n\x08\x44\x65scribe\x12\x1c.tracebench.backend.v1.Empty\x1a\".tracebench.backend.v1.Description\x12O\n\x05Probe\x12#.tracebench.backend.v1.ProbeRequest\x1a!.tracebench.backend.v1.ProbeReply\x12M\n\x04Plan\x12#.tracebench.backend.v1.SetupRequest\x1a .tracebench.backend.v1.PlanReply\x12O\n\x05Setup\x12#.tracebench.backend.v1.SetupRequest\x1a!.tracebench.backend.v1.SetupReply\x12\x45\n\x06\x41ttach\x12\x1c.tracebench.backend.v1.Empty\x1a\x1d.tracebench.backend.v1.Timing\x12\x45\n\x06\x44\x65tach\x12\x1c.tracebench.backend.v1.Empty\x1a\x1d.tracebench.backend.v1.Timing\x12N\n\x08\x43ounters\x12\x1c.tracebench.backend.v1.Empty\x1a$.tracebench.backend.v1.CountersReply\x12\x46\n\x08Teardown\x12\x1c.tracebench.backend.v1.Empty\x1a\x1c.tracebench.backend.v1.Empty\x12H\n\x05Usage\x12\x1c.tracebench.backend.v1.Empty\x1a!.tracebench.backend.v1.UsageReplyB5Z3github.com/tracebench/tracebench/backends/backendpbb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'backend_pb2', globals())
@@ -35,48 +35,50 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _COUNTER_TOTALSENTRY._serialized_options = b'8\001'
   _EMPTY._serialized_start=40
   _EMPTY._serialized_end=47
-  _DESCRIPTION._serialized_start=49
-  _DESCRIPTION._serialized_end=158
-  _PROBESPEC._serialized_start=160
-  _PROBESPEC._serialized_end=206
-  _REASON._serialized_start=208
-  _REASON._serialized_end=247
-  _PROBEREQUEST._serialized_start=250
-  _PROBEREQUEST._serialized_end=423
-  _PROBEREQUEST_OPTIONSENTRY._serialized_start=377
-  _PROBEREQUEST_OPTIONSENTRY._serialized_end=423
-  _SUPPORT._serialized_start=425
-  _SUPPORT._serialized_end=550
-  _PROBEREPLY._serialized_start=552
-  _PROBEREPLY._serialized_end=613
-  _FILTER._serialized_start=615
-  _FILTER._serialized_end=695
-  _SETUPREQUEST._serialized_start=698
-  _SETUPREQUEST._serialized_end=917
-  _SETUPREQUEST_OPTIONSENTRY._serialized_start=377
-  _SETUPREQUEST_OPTIONSENTRY._serialized_end=423
-  _CHANGE._serialized_start=920
-  _CHANGE._serialized_end=1048
-  _PLANREPLY._serialized_start=1050
-  _PLANREPLY._serialized_end=1109
-  _SETUPREPLY._serialized_start=1112
-  _SETUPREPLY._serialized_end=1375
-  _SETUPREPLY_PROBEPOINTSENTRY._serialized_start=1279
-  _SETUPREPLY_PROBEPOINTSENTRY._serialized_end=1329
-  _SETUPREPLY_FACTSENTRY._serialized_start=1331
-  _SETUPREPLY_FACTSENTRY._serialized_end=1375
-  _TIMING._serialized_start=1377
-  _TIMING._serialized_end=1397
-  _COUNTER._serialized_start=1400
-  _COUNTER._serialized_end=1716
-  _COUNTER_FACTSENTRY._serialized_start=1331
-  _COUNTER_FACTSENTRY._serialized_end=1375
-  _COUNTER_TOTALSENTRY._serialized_start=1671
-  _COUNTER_TOTALSENTRY._serialized_end=1716
-  _COUNTERSREPLY._serialized_start=1718
-  _COUNTERSREPLY._serialized_end=1783
-  _USAGEREPLY._serialized_start=1785
-  _USAGEREPLY._serialized_end=1853
-  _BACKEND._serialized_start=1856
-  _BACKEND._serialized_end=2552
+  _DESCRIPTION._serialized_start=50
+  _DESCRIPTION._serialized_end=206
+  _TRAITS._serialized_start=208
+  _TRAITS._serialized_end=252
+  _PROBESPEC._serialized_start=254
+  _PROBESPEC._serialized_end=300
+  _REASON._serialized_start=302
+  _REASON._serialized_end=341
+  _PROBEREQUEST._serialized_start=344
+  _PROBEREQUEST._serialized_end=517
+  _PROBEREQUEST_OPTIONSENTRY._serialized_start=471
+  _PROBEREQUEST_OPTIONSENTRY._serialized_end=517
+  _SUPPORT._serialized_start=519
+  _SUPPORT._serialized_end=644
+  _PROBEREPLY._serialized_start=646
+  _PROBEREPLY._serialized_end=707
+  _FILTER._serialized_start=709
+  _FILTER._serialized_end=789
+  _SETUPREQUEST._serialized_start=792
+  _SETUPREQUEST._serialized_end=1011
+  _SETUPREQUEST_OPTIONSENTRY._serialized_start=471
+  _SETUPREQUEST_OPTIONSENTRY._serialized_end=517
+  _CHANGE._serialized_start=1014
+  _CHANGE._serialized_end=1142
+  _PLANREPLY._serialized_start=1144
+  _PLANREPLY._serialized_end=1203
+  _SETUPREPLY._serialized_start=1206
+  _SETUPREPLY._serialized_end=1469
+  _SETUPREPLY_PROBEPOINTSENTRY._serialized_start=1373
+  _SETUPREPLY_PROBEPOINTSENTRY._serialized_end=1423
+  _SETUPREPLY_FACTSENTRY._serialized_start=1425
+  _SETUPREPLY_FACTSENTRY._serialized_end=1469
+  _TIMING._serialized_start=1471
+  _TIMING._serialized_end=1491
+  _COUNTER._serialized_start=1494
+  _COUNTER._serialized_end=1810
+  _COUNTER_FACTSENTRY._serialized_start=1425
+  _COUNTER_FACTSENTRY._serialized_end=1469
+  _COUNTER_TOTALSENTRY._serialized_start=1765
+  _COUNTER_TOTALSENTRY._serialized_end=1810
+  _COUNTERSREPLY._serialized_start=1812
+  _COUNTERSREPLY._serialized_end=1877
+  _USAGEREPLY._serialized_start=1879
+  _USAGEREPLY._serialized_end=1947
+  _BACKEND._serialized_start=1950
+  _BACKEND._serialized_end=2646
 # @@protoc_insertion_point(module_scope)
