@@ -38,6 +38,14 @@ import (
 // its stop signal.
 const stopTimeout = 30 * time.Second
 
+// A tool printing a line per event is stopped once no line has come for
+// settleQuiet (above bpftrace's 100 ms poll interval), or after
+// settleLimit whatever it prints.
+const (
+	settleQuiet = 250 * time.Millisecond
+	settleLimit = 5 * time.Second
+)
+
 // readyTimeout bounds a tool's start-up (bpftrace compiles with LLVM).
 const readyTimeout = 60 * time.Second
 
@@ -311,13 +319,19 @@ func (b *Backend) classify(s Session, err error) error {
 }
 
 // Detach stops every tool (SIGINT to its process group, as Ctrl-C does)
-// and reads what it counted. The time is from the signal to the tool's
+// and reads what it counted. A tool printing a line per event is first
+// let settle (Process.Settle). The time is from the signal to the tool's
 // exit, its result printed.
 func (b *Backend) Detach(context.Context) (time.Duration, error) {
 	if !b.attached {
 		return 0, nil
 	}
 	b.attached = false
+	for _, s := range b.sessions {
+		if s.proc != nil && s.Mode == backends.Stream && b.tool.Record != nil {
+			s.proc.Settle(settleQuiet, settleLimit)
+		}
+	}
 	start := time.Now()
 	var errs []error
 	for _, s := range b.sessions {
@@ -339,7 +353,7 @@ func (b *Backend) stop(s *session) error {
 	if err != nil {
 		return b.classify(s.Session, err)
 	}
-	seen, lost, err := b.tool.Count(s.Session, out, p.Records)
+	seen, lost, err := b.tool.Count(s.Session, out, p.Records())
 	if err != nil {
 		return fmt.Errorf("%s: %w", b.tool.Name, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -60,12 +61,10 @@ type Process struct {
 	// CPU time the tool and its children had used by then (a compiler's
 	// work included).
 	Startup, StartupCPU time.Duration
-	// Records counts the event lines (Command.Record) read; final once
-	// Stop or Kill has returned.
-	Records uint64
-	mu      sync.Mutex
-	lines   []string
-	waitErr error
+	records             atomic.Uint64 // event lines (Command.Record) read
+	mu                  sync.Mutex
+	lines               []string
+	waitErr             error
 }
 
 // Start launches c and waits until its ready line, its exit, or ctx's end.
@@ -128,7 +127,7 @@ func (p *Process) read(r io.ReadCloser, ready, record func(string) bool) {
 	for sc.Scan() {
 		line := sc.Text()
 		if isReady && record != nil && record(line) {
-			p.Records++
+			p.records.Add(1)
 			continue
 		}
 		p.mu.Lock()
@@ -142,6 +141,27 @@ func (p *Process) read(r io.ReadCloser, ready, record func(string) bool) {
 			p.Startup = time.Since(p.started)
 			p.StartupCPU = groupCPU(p.cmd.Process.Pid)
 			close(p.ready)
+		}
+	}
+}
+
+// Records returns how many event lines (Command.Record) the tool has
+// printed so far; final once Stop or Kill has returned.
+func (p *Process) Records() uint64 { return p.records.Load() }
+
+// Settle waits until the tool has printed no event line for quiet, or
+// for at most limit: the wait of a user who reads a tool's output before
+// pressing Ctrl-C. A tool stopped while records are still in its ring
+// buffer may exit without printing them or counting them lost (bpftrace
+// does), which would charge it with events its reader was only slow to
+// print.
+func (p *Process) Settle(quiet, limit time.Duration) {
+	end := time.Now().Add(limit)
+	last, since := p.Records(), time.Now()
+	for now := time.Now(); now.Before(end) && now.Sub(since) < quiet; now = time.Now() {
+		time.Sleep(min(quiet/10, end.Sub(now)))
+		if n := p.Records(); n != last {
+			last, since = n, time.Now()
 		}
 	}
 }

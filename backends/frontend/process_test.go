@@ -88,3 +88,33 @@ except KeyboardInterrupt:
 		t.Errorf("left running: %v", left)
 	}
 }
+
+func isRecord(l string) bool { return l == "rec" }
+
+// Settle waits for a tool still printing event lines to fall quiet, so
+// that the stop signal does not cut off what it was about to print; a
+// tool that never falls quiet is waited for no longer than the limit.
+func TestSettle(t *testing.T) {
+	script := `trap "exit 0" INT; echo ready; for i in 1 2 3 4 5; do sleep 0.1; echo rec; done; while :; do sleep 1; done`
+	p, err := Start(t.Context(), Command{Argv: []string{"sh", "-c", script}, Marker: "tbtest-settle", Ready: isReady, Record: isRecord})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Settle(time.Second, time.Minute)
+	if _, err := p.Stop(syscall.SIGINT, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if n := p.Records(); n != 5 {
+		t.Errorf("%d records printed before the stop, want 5", n)
+	}
+
+	p, err = Start(t.Context(), Command{Argv: []string{"sh", "-c", `echo ready; while :; do echo rec; sleep 0.05; done`}, Marker: "tbtest-settle", Ready: isReady, Record: isRecord})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Kill()
+	p.Settle(time.Minute, 500*time.Millisecond) // returns at the limit, or the test times out
+	if p.Records() == 0 {
+		t.Error("no record read from a tool printing them")
+	}
+}
