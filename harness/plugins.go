@@ -51,12 +51,15 @@ type external struct {
 // backend is called name, or nil.
 func (h *harness) externalPlugin(name string) (*external, error) {
 	h.externalsOnce.Do(func() { h.externals, h.externalsErr = h.describePlugins() })
+	if h.externalsErr != nil {
+		return nil, h.externalsErr
+	}
 	for i := range h.externals {
 		if h.externals[i].desc.Name == name {
-			return &h.externals[i], h.externalsErr
+			return &h.externals[i], nil
 		}
 	}
-	return nil, h.externalsErr
+	return nil, nil
 }
 
 // describePlugins asks every plugin of the plugins directory, once per

@@ -93,7 +93,8 @@ func rank(x *index, t results.Target, ev event.Event, of effectOf) (ranked []can
 }
 
 // cheapest names, per event, the cheapest backend on t, its cost, and by
-// how much the next one costs more.
+// how much the next one costs more (a lone backend is not called the
+// cheapest).
 func cheapest(x *index, t results.Target) []string {
 	var parts []string
 	emu := t.Host.Emulated
@@ -108,6 +109,9 @@ func cheapest(x *index, t results.Target) []string {
 		}
 		best := ranked[0]
 		s := fmt.Sprintf("%s: %s is cheapest, %s", ev, best.series, costText(best.iv, emu, "per event"))
+		if len(ranked) == 1 && unresolved == 0 {
+			s = fmt.Sprintf("%s: %s, the only backend measured, %s", ev, best.series, costText(best.iv, emu, "per event"))
+		}
 		if len(ranked) > 1 {
 			next := ranked[1]
 			if d := differ(best.iv, next.iv, emu); d.Significant {

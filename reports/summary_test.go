@@ -2,9 +2,11 @@ package reports
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/tracebench/tracebench/event"
 	"github.com/tracebench/tracebench/internal/testutil"
 	"github.com/tracebench/tracebench/results"
 )
@@ -76,5 +78,18 @@ func TestSummaryMatrix(t *testing.T) {
 	}
 	if n := strings.Count(text, "[cost] "); n != 3 {
 		t.Errorf("%d cost findings, want one per target", n)
+	}
+}
+
+// A backend measured alone for an event is not called the cheapest.
+func TestSummaryLoneBackend(t *testing.T) {
+	r := readRun(t, "host")
+	r.Cells = slices.DeleteFunc(r.Cells, func(c results.Cell) bool {
+		return c.Event != event.Getppid || c.Backend != "ebpf/rawtp" || c.Mode != "count"
+	})
+	got := Summary(r)
+	want := "getppid: ebpf/rawtp count, the only backend measured, +106ns per event [+105ns, +106ns]"
+	if got[0].Topic != "cost" || !reflect.DeepEqual(got[0].Items, []string{want}) {
+		t.Errorf("first finding %s, want the cost item %q", findings(got[:1]), want)
 	}
 }

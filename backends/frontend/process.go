@@ -61,10 +61,11 @@ type Process struct {
 	// CPU time the tool and its children had used by then (a compiler's
 	// work included).
 	Startup, StartupCPU time.Duration
-	records             atomic.Uint64 // event lines (Command.Record) read
-	mu                  sync.Mutex
-	lines               []string
-	waitErr             error
+
+	records atomic.Uint64 // event lines (Command.Record) read: Records
+	mu      sync.Mutex
+	lines   []string
+	waitErr error
 }
 
 // Start launches c and waits until its ready line, its exit, or ctx's end.
